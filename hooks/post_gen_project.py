@@ -1,0 +1,56 @@
+"""Finish the generated project: keep the chosen licence, write secrets.
+
+Runs inside the new project folder. It needs no network: nothing here resolves
+or downloads packages (the project ships a uv.lock instead).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import sys
+from pathlib import Path
+
+ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
+PROJECT = Path.cwd()
+LICENSES = PROJECT / ".licenses"
+
+
+def keep_chosen_license(choice: str) -> None:
+    """Keep the chosen licence as LICENSE and drop the others."""
+    if choice != "Not open source":
+        (LICENSES / choice).replace(PROJECT / "LICENSE")
+    shutil.rmtree(LICENSES)
+
+
+def write_env_file() -> None:
+    """Write a local .env with fresh secrets; .gitignore keeps it out of git."""
+    env_file = PROJECT / ".env"
+    env_file.write_text(
+        "# Local settings and secrets for this checkout only. Never commit this file.\n"
+        "# Every variable is documented in .env.example.\n"
+        f"DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\n"
+        "\n"
+        "# Uncomment to run in full mode against local services:\n"
+        "# DATABASE_URL=postgres://postgres@127.0.0.1:5432/"
+        f"{ANSWERS['project_slug']}\n"
+        "# REDIS_URL=redis://127.0.0.1:6379/0\n",
+        encoding="utf-8",
+    )
+    env_file.chmod(0o600)
+
+
+def main() -> int:
+    keep_chosen_license(ANSWERS["open_source_license"])
+    write_env_file()
+    print(
+        f"\nCreated {ANSWERS['project_slug']}/. Next:\n"
+        f"  cd {ANSWERS['project_slug']} && uv run manage.py migrate && uv run manage.py runserver\n",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

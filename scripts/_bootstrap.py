@@ -1,0 +1,110 @@
+"""Find a Python 3.12+ and uv without downloading a Python, and set up the template's tools.
+
+Standard library only, and runs on any Python 3.8+, so the README's commands work on
+a fresh machine that has nothing but Python and git. Where no Python 3.12+ is installed
+and UV_PYTHON_DOWNLOADS allows it, uv downloads one (a laptop); CI sets
+UV_PYTHON_DOWNLOADS=never and relies on an installed interpreter.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+STATE = ROOT / ".runway"  # git-ignored: bootstrap venv, demo project
+BIN = "Scripts" if os.name == "nt" else "bin"
+MINIMUM = (3, 12)
+UV_REQUIREMENT = "uv>=0.9,<1"
+
+
+def say(message: str) -> None:
+    print(f"runway: {message}", file=sys.stderr, flush=True)
+
+
+def fail(message: str) -> "NoReturn":  # type: ignore[name-defined]  # noqa: F821
+    say(f"error: {message}")
+    sys.exit(1)
+
+
+def _version(python: str) -> Optional[tuple]:
+    try:
+        out = subprocess.run(
+            [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True, text=True, timeout=20, check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return tuple(int(part) for part in out.strip().split("."))
+
+
+def _pyenv_pythons() -> List[str]:
+    pyenv = shutil.which("pyenv")
+    root = os.environ.get("PYENV_ROOT")
+    if pyenv and not root:
+        try:
+            root = subprocess.run([pyenv, "root"], capture_output=True, text=True, timeout=20).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            root = None
+    if not root:
+        return []
+    versions = Path(root) / "versions"
+    found = []
+    for folder in sorted(versions.glob("3.1[2-9]*")):
+        python = folder / BIN / "python3"
+        if python.exists():
+            found.append(str(python))
+    return found
+
+
+def find_python() -> Optional[str]:
+    """An installed Python 3.12+, preferring 3.12 (the version CI pins), or None."""
+    if os.environ.get("UV_PYTHON"):
+        return os.environ["UV_PYTHON"]
+    candidates = [shutil.which(name) for name in ("python3.12", "python3.13", "python3.14")]
+    candidates += _pyenv_pythons()
+    candidates.append(sys.executable)
+    for python in candidates:
+        if python and (_version(python) or (0,)) >= MINIMUM:
+            return python
+    return None
+
+
+def find_uv() -> str:
+    """uv from PATH, else installed with pip into .runway/bootstrap (one small wheel)."""
+    uv = shutil.which("uv")
+    if uv:
+        return uv
+    venv = STATE / "bootstrap"
+    uv = venv / BIN / ("uv.exe" if os.name == "nt" else "uv")
+    if not uv.exists():
+        say("installing uv into .runway/bootstrap (first run only)")
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / BIN / "python"), "-m", "pip", "install", "--quiet", UV_REQUIREMENT], check=True
+        )
+    return str(uv)
+
+
+def tool_environment() -> Dict[str, str]:
+    """Environment for uv and the tools: the chosen interpreter, the tools' venv on PATH."""
+    env = dict(os.environ)
+    python = find_python()
+    if python:
+        env["UV_PYTHON"] = python
+    elif env.get("UV_PYTHON_DOWNLOADS") == "never":
+        fail("no Python 3.12+ found and UV_PYTHON_DOWNLOADS=never; install one or set UV_PYTHON")
+    else:
+        say("no Python 3.12+ found: uv will download one")
+    env["PATH"] = os.pathsep.join([str(ROOT / ".venv" / BIN), env.get("PATH", "")])
+    return env
+
+
+def sync_tools(uv: str, env: Dict[str, str]) -> Path:
+    """Install the template's tools (cookiecutter, pytest, ruff, uv) from uv.lock into .venv."""
+    subprocess.run([uv, "sync", "--frozen", "--quiet"], cwd=ROOT, env=env, check=True)
+    return ROOT / ".venv" / BIN

@@ -1,0 +1,1 @@
+"""Settings per environment: local (the default for manage.py), test and production."""

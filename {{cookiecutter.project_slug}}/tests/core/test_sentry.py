@@ -1,0 +1,54 @@
+"""Errors reach Sentry tagged with the request id (Sentry's servers replaced by a capturing transport)."""
+
+import pytest
+import sentry_sdk
+from django.urls import path
+from sentry_sdk.envelope import Envelope
+from sentry_sdk.transport import Transport
+from sentry_sdk.types import Event
+
+from {{ cookiecutter.project_slug }}.core.sentry import init_sentry
+
+
+class CapturingTransport(Transport):
+    def __init__(self, options=None):
+        super().__init__(options)
+        self.events: list[Event] = []
+
+    def capture_envelope(self, envelope: Envelope) -> None:
+        event = envelope.get_event()
+        if event is not None:
+            self.events.append(event)
+
+
+def explode(request):
+    raise RuntimeError("checkout failed")
+
+
+urlpatterns = [path("explode", explode)]
+
+
+@pytest.fixture
+def sentry_events():
+    init_sentry(dsn="https://public@sentry.example.com/1", environment="test", release="abc123", traces_sample_rate=0)
+    transport = CapturingTransport()
+    sentry_sdk.get_client().transport = transport
+    yield transport.events
+    sentry_sdk.get_client().close()
+    sentry_sdk.init(dsn=None)
+
+
+@pytest.mark.urls(__name__)
+def test_an_unhandled_error_is_reported_with_the_request_id(client, sentry_events):
+    client.raise_request_exception = False
+
+    response = client.get("/explode", headers={"x-request-id": "req-sentry-0001"})
+
+    assert response.status_code == 500
+    sentry_sdk.flush()
+    [event] = sentry_events
+    assert event["exception"]["values"][-1]["value"] == "checkout failed"
+    assert event["tags"]["request_id"] == "req-sentry-0001"
+    assert event["environment"] == "test"
+    assert event["release"] == "abc123"
+    assert "user" not in event or "email" not in event.get("user", {}), "no personal data by default"

@@ -1,0 +1,62 @@
+"""Production settings refuse to start without what production needs."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+COMPLETE = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": "prod-Qm3vX9tLr2Zw8KpN4sYh7JcB1dGf6TaE5uWo0iRkHnMx-secret-key",
+    "DJANGO_ALLOWED_HOSTS": "app.example.com",
+    "DATABASE_URL": "postgres://app@127.0.0.1:5432/app",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "EMAIL_URL": "smtp://mailer:secret@smtp.example.com:587?tls=true",
+}
+
+
+def manage(*args: str, **environ: str) -> subprocess.CompletedProcess[str]:
+    prefixes = ("DJANGO_", "DATABASE_", "REDIS_", "SENTRY_", "EMAIL_")
+    env = {name: value for name, value in os.environ.items() if not name.startswith(prefixes)}
+    env.update(environ)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_check_names_every_missing_variable():
+    # An empty value counts as unset, and the real environment beats the local .env file.
+    result = manage("check", DJANGO_SETTINGS_MODULE="config.settings.production", DJANGO_SECRET_KEY="")
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "DJANGO_SECRET_KEY is required but not set" in result.stderr
+    assert "DATABASE_URL is required but not set" in result.stderr
+    assert "REDIS_URL is required but not set" in result.stderr
+    assert "EMAIL_URL is required but not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("DJANGO_DEBUG", "maybe", "DJANGO_DEBUG must be true or false"),
+        ("DJANGO_SECRET_KEY", "too-short", "DJANGO_SECRET_KEY must be at least 50 characters long"),
+        ("DATABASE_URL", "sqlite:///db.sqlite3", "DATABASE_URL must be a URL starting with postgres://"),
+        ("DATABASE_POOL_MAX_SIZE", "0", "DATABASE_POOL_MAX_SIZE must be at least 1, got 0"),
+    ],
+)
+def test_production_check_names_an_invalid_variable(name, value, problem):
+    result = manage("check", **{**COMPLETE, name: value})
+
+    assert result.returncode == 1
+    assert problem in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **COMPLETE)
+
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,8 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def project(request: HttpRequest) -> dict[str, Any]:
+    return {"project_name": settings.PROJECT_NAME}

@@ -1,0 +1,106 @@
+"""Job helpers: enqueue after commit, carry request ids, run a worker in-process locally."""
+
+import atexit
+import logging
+import threading
+import time
+from contextvars import Token
+from typing import Any
+
+import dramatiq
+from django.db import transaction
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import Middleware
+
+from .logging import request_id
+
+logger = logging.getLogger(__name__)
+
+
+def send_on_commit(actor: dramatiq.Actor[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Enqueue ``actor`` once the current transaction commits (at once outside one).
+
+    A job enqueued inside a transaction that later rolls back would act on data
+    that never existed; one enqueued before the commit may run before the data
+    is visible to the worker.
+    """
+    transaction.on_commit(lambda: actor.send(*args, **kwargs))
+
+
+class RequestIdPropagation(Middleware):
+    """Copy the caller's request id into each message; log lines of the job carry it."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, Token[str]] = {}
+        self._lock = threading.Lock()
+
+    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
+        message.options.setdefault("request_id", request_id.get())
+
+    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.MessageProxy) -> None:
+        token = request_id.set(str(message.options.get("request_id", "-")))
+        with self._lock:
+            self._tokens[message.message_id] = token
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: dramatiq.MessageProxy,
+        *,
+        result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        with self._lock:
+            token = self._tokens.pop(message.message_id, None)
+        if token is not None:
+            request_id.reset(token)
+
+    after_skip_message = after_process_message
+
+
+class InProcessWorker(Middleware):
+    """Start a worker inside this process the first time a job is enqueued.
+
+    Only for the in-memory broker of zero-service mode, where no separate worker
+    process could see the queue. At exit it waits (up to 30 s) for queued jobs,
+    so a management command that sends mail does not drop it.
+    """
+
+    def __init__(self, worker_threads: int = 2, drain_timeout: float = 30.0) -> None:
+        self.worker_threads = worker_threads
+        self.drain_timeout = drain_timeout
+        self._worker: dramatiq.Worker | None = None
+        self._broker: StubBroker | None = None
+        self._lock = threading.Lock()
+
+    def after_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
+        if self._worker is not None:
+            return
+        with self._lock:
+            if self._worker is None:
+                if not isinstance(broker, StubBroker):
+                    raise TypeError("InProcessWorker only serves the in-memory StubBroker")
+                worker = dramatiq.Worker(broker, worker_threads=self.worker_threads, worker_timeout=100)
+                worker.start()
+                self._worker, self._broker = worker, broker
+                atexit.register(self.shutdown)
+                logger.info("started an in-process job worker (zero-service mode)")
+
+    def shutdown(self) -> None:
+        """Wait for queued jobs (bounded), then stop the worker. Safe to call twice."""
+        with self._lock:
+            worker, broker = self._worker, self._broker
+            self._worker = self._broker = None
+        if worker is None or broker is None:
+            return
+        atexit.unregister(self.shutdown)
+        # Poll rather than broker.join(): join starts a thread, which Python
+        # refuses to do while the interpreter is shutting down.
+        deadline = time.monotonic() + self.drain_timeout
+        while any(queue.unfinished_tasks for queue in broker.queues.values()):
+            if time.monotonic() > deadline:
+                pending = {name: q.unfinished_tasks for name, q in broker.queues.items() if q.unfinished_tasks}
+                logger.error("exiting with jobs still queued: %s", pending)
+                break
+            time.sleep(0.05)
+        worker.stop(timeout=10_000)
