@@ -18,13 +18,46 @@ ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 SHADOWED_MODULES = frozenset(
     {
         # the project's own top-level folders
-        "config", "docs", "loadtests", "manage", "static", "templates", "test", "tests",
+        "config",
+        "docs",
+        "loadtests",
+        "manage",
+        "static",
+        "templates",
+        "test",
+        "tests",
         # the stack and its tooling
-        "allauth", "argon2", "asgiref", "boto3", "botocore", "celery", "django",
-        "django_dramatiq", "django_redis", "dramatiq", "dramatiq_crontab", "drf_spectacular",
-        "factory", "faker", "fido2", "gunicorn", "jwt", "mypy", "pika", "psycopg",
-        "psycopg_pool", "pytest", "pytest_django", "redis", "rest_framework", "ruff",
-        "sentry_sdk", "sqlparse", "storages", "whitenoise", "yaml",
+        "allauth",
+        "argon2",
+        "asgiref",
+        "boto3",
+        "botocore",
+        "celery",
+        "django",
+        "django_dramatiq",
+        "django_redis",
+        "dramatiq",
+        "dramatiq_crontab",
+        "drf_spectacular",
+        "factory",
+        "faker",
+        "fido2",
+        "gunicorn",
+        "jwt",
+        "mypy",
+        "pika",
+        "psycopg",
+        "psycopg_pool",
+        "pytest",
+        "pytest_django",
+        "redis",
+        "rest_framework",
+        "ruff",
+        "sentry_sdk",
+        "sqlparse",
+        "storages",
+        "whitenoise",
+        "yaml",
     }
     | set(getattr(sys, "stdlib_module_names", ()))
 )
@@ -50,30 +83,32 @@ def check_slug(slug: str) -> None:
         raise BadAnswer(f'project_slug "{slug}" is a Python keyword; choose another name.')
     if slug in SHADOWED_MODULES:
         raise BadAnswer(
-            f'project_slug "{slug}" would shadow the module "{slug}" that the project imports; '
-            "choose another name."
+            f'project_slug "{slug}" would shadow the module "{slug}" that the project imports; choose another name.'
         )
 
 
-def check_domain(field: str, domain: str) -> None:
+def is_domain(domain: str) -> bool:
     labels = domain.split(".")
-    if (
-        len(domain) > 253
-        or len(labels) < 2
-        or not all(LABEL.match(label) for label in labels)
-        or not re.match(r"^[a-z]{2,63}$", labels[-1])
-    ):
+    return (
+        len(domain) <= 253
+        and len(labels) >= 2
+        and all(LABEL.match(label) for label in labels)
+        and re.match(r"^[a-z]{2,63}$", labels[-1]) is not None
+    )
+
+
+def check_domain(domain: str) -> None:
+    if not is_domain(domain):
         raise BadAnswer(
-            f'{field} "{domain}" must be a lowercase domain name without scheme, port or path, '
+            f'domain_name "{domain}" must be a lowercase domain name without scheme, port or path, '
             "such as app.example.com."
         )
 
 
 def check_email(email: str) -> None:
     local, at, domain = email.rpartition("@")
-    if not at or not EMAIL_LOCAL.match(local) or ".." in local:
+    if not at or not EMAIL_LOCAL.match(local) or ".." in local or not is_domain(domain.lower()):
         raise BadAnswer(f'email "{email}" must be an address such as founders@example.com.')
-    check_domain("email", domain.lower())
 
 
 def check_timezone(name: str) -> None:
@@ -82,9 +117,7 @@ def check_timezone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadAnswer(
-            f'timezone "{name}" must be an IANA time zone name such as UTC or Europe/Paris.'
-        ) from None
+        raise BadAnswer(f'timezone "{name}" must be an IANA time zone name such as UTC or Europe/Paris.') from None
 
 
 def check_version(version: str) -> None:
@@ -94,18 +127,22 @@ def check_version(version: str) -> None:
 
 def check_text(field: str, value: str, *, max_length: int) -> None:
     if not value.strip() or len(value) > max_length or CONTROL.search(value):
-        raise BadAnswer(
-            f"{field} must be 1 to {max_length} characters on one line, without control characters."
-        )
+        raise BadAnswer(f"{field} must be 1 to {max_length} characters on one line, without control characters.")
+
+
+def check_name(name: str) -> None:
+    check_text("project_name", name, max_length=60)
+    if '"' in name or "\\" in name:
+        raise BadAnswer("project_name must not contain double quotes or backslashes.")
 
 
 def validate(answers: dict[str, str]) -> None:
-    check_text("project_name", answers["project_name"], max_length=60)
+    check_name(answers["project_name"])
     check_text("description", answers["description"], max_length=200)
     check_text("author_name", answers["author_name"], max_length=100)
     check_slug(answers["project_slug"])
     check_email(answers["email"])
-    check_domain("domain_name", answers["domain_name"])
+    check_domain(answers["domain_name"])
     check_timezone(answers["timezone"])
     check_version(answers["version"])
 

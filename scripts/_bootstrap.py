@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE = ROOT / ".runway"  # git-ignored: bootstrap venv, demo project
@@ -26,23 +26,26 @@ def say(message: str) -> None:
     print(f"runway: {message}", file=sys.stderr, flush=True)
 
 
-def fail(message: str) -> "NoReturn":  # type: ignore[name-defined]  # noqa: F821
+def fail(message: str) -> NoReturn:
     say(f"error: {message}")
     sys.exit(1)
 
 
-def _version(python: str) -> Optional[tuple]:
+def _version(python: str) -> tuple | None:
     try:
         out = subprocess.run(
             [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True, text=True, timeout=20, check=True,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     return tuple(int(part) for part in out.strip().split("."))
 
 
-def _pyenv_pythons() -> List[str]:
+def _pyenv_pythons() -> list[str]:
     pyenv = shutil.which("pyenv")
     root = os.environ.get("PYENV_ROOT")
     if pyenv and not root:
@@ -61,7 +64,7 @@ def _pyenv_pythons() -> List[str]:
     return found
 
 
-def find_python() -> Optional[str]:
+def find_python() -> str | None:
     """An installed Python 3.12+, preferring 3.12 (the version CI pins), or None."""
     if os.environ.get("UV_PYTHON"):
         return os.environ["UV_PYTHON"]
@@ -84,13 +87,11 @@ def find_uv() -> str:
     if not uv.exists():
         say("installing uv into .runway/bootstrap (first run only)")
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [str(venv / BIN / "python"), "-m", "pip", "install", "--quiet", UV_REQUIREMENT], check=True
-        )
+        subprocess.run([str(venv / BIN / "python"), "-m", "pip", "install", "--quiet", UV_REQUIREMENT], check=True)
     return str(uv)
 
 
-def tool_environment() -> Dict[str, str]:
+def tool_environment() -> dict[str, str]:
     """Environment for uv and the tools: the chosen interpreter, the tools' venv on PATH."""
     env = dict(os.environ)
     python = find_python()
@@ -104,7 +105,7 @@ def tool_environment() -> Dict[str, str]:
     return env
 
 
-def sync_tools(uv: str, env: Dict[str, str]) -> Path:
+def sync_tools(uv: str, env: dict[str, str]) -> Path:
     """Install the template's tools (cookiecutter, pytest, ruff, uv) from uv.lock into .venv."""
     subprocess.run([uv, "sync", "--frozen", "--quiet"], cwd=ROOT, env=env, check=True)
     return ROOT / ".venv" / BIN

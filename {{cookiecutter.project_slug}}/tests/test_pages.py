@@ -26,3 +26,12 @@ def test_pages_carry_security_headers(client):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_emails_name_the_product_not_example_com():
+    from django.contrib.sites.models import Site
+
+    site = Site.objects.get_current()
+
+    assert site.domain == "{{ cookiecutter.domain_name }}"
+    assert site.name == "{{ cookiecutter.project_name }}"

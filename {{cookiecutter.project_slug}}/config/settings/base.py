@@ -16,7 +16,7 @@ APP_DIR = BASE_DIR / "{{ cookiecutter.project_slug }}"
 
 env = Env(dotenv=BASE_DIR / ".env")
 
-PROJECT_NAME = env.str("PROJECT_NAME", default={{ cookiecutter.project_name | tojson }})
+PROJECT_NAME = env.str("PROJECT_NAME", default="{{ cookiecutter.project_name }}")
 
 # --- Core -------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError
 
 from {{ cookiecutter.project_slug }}.accounts.models import User
+
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

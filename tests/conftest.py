@@ -1,0 +1,191 @@
+"""Baking helpers shared by the template's tests.
+
+Fast tests bake in-process with cookiecutter's API. Slow tests (marked ``slow``)
+also install each baked project from its uv.lock and run its tools and suite;
+each variation is baked and installed once per test process, and xdist groups
+keep a variation's tests on one worker.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cookiecutter.main import cookiecutter
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from _bootstrap import find_python  # noqa: E402
+
+# The baked projects need Python 3.12+; point uv at an installed one so it never downloads.
+if not os.environ.get("UV_PYTHON") and (python := find_python()):
+    os.environ["UV_PYTHON"] = python
+UV = str(Path(sys.executable).with_name("uv")) if Path(sys.executable).with_name("uv").exists() else "uv"
+
+# Each supported variation: the defaults, and answers that stress rendering
+# (quotes, backslash, ampersand, non-ASCII, another licence, time zone and version).
+VARIATIONS: dict[str, dict[str, str]] = {
+    "default": {},
+    "custom": {
+        "project_name": "Zebra Labs & Co's",
+        "project_slug": "zebra_labs",
+        "description": 'Invoices \\ receipts, "made" simple.',
+        "author_name": "Siobhán O'Brien",
+        "email": "hello+ops@zebra-labs.io",
+        "domain_name": "app.zebra-labs.io",
+        "timezone": "Europe/Paris",
+        "version": "2.3.4",
+        "open_source_license": "MIT",
+    },
+}
+LICENSES = ["Not open source", "MIT", "BSD-3-Clause", "Apache-2.0"]
+
+DATABASE_BASE_URL = os.environ.get("RUNWAY_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+REDIS_BASE_URL = os.environ.get("RUNWAY_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def bake(output_dir: Path, **answers: str) -> Path:
+    """Generate a project into output_dir with cookiecutter's Python API."""
+    state = output_dir / ".cookiecutter-state"
+    return Path(
+        cookiecutter(
+            str(ROOT),
+            no_input=True,
+            extra_context=answers,
+            output_dir=str(output_dir),
+            default_config={
+                "cookiecutters_dir": str(state / "templates"),
+                "replay_dir": str(state / "replay"),
+            },
+        )
+    )
+
+
+def variation_params(names: list[str] | None = None) -> list[Any]:
+    """Parametrize over variations, pinning each to one xdist worker so it is baked once."""
+    return [pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in names or list(VARIATIONS)]
+
+
+def clean_environment(**extra: str) -> dict[str, str]:
+    """The environment for a baked project's commands: no leakage from the template's venv or settings."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"VIRTUAL_ENV", "PYTHONPATH", "DJANGO_SETTINGS_MODULE"}
+        and not name.startswith(("DATABASE_", "REDIS_", "DJANGO_", "SENTRY_", "EMAIL_"))
+    }
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Project:
+    path: Path
+    variation: str
+
+    @property
+    def slug(self) -> str:
+        return self.path.name
+
+    def run(self, *args: str, timeout: int = 600, **env: str) -> subprocess.CompletedProcess[str]:
+        """Run a command from the project's venv (``.venv/bin``) in the project folder."""
+        program = UV if args[0] == "uv" else self.path / ".venv" / "bin" / args[0]
+        command = [str(program), *args[1:]]
+        return subprocess.run(
+            command,
+            cwd=self.path,
+            env=clean_environment(**env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def full_mode(self) -> dict[str, str]:
+        """DATABASE_URL and REDIS_URL private to this variation, so variations can run in parallel."""
+        index = list(VARIATIONS).index(self.variation)
+        return {
+            "DATABASE_URL": f"{DATABASE_BASE_URL}/runway_{self.variation}",
+            "REDIS_URL": f"{REDIS_BASE_URL}/{10 + index}",
+        }
+
+
+def assert_ok(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 0, f"{result.args}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+
+
+_installed: dict[str, Project] = {}
+
+
+@pytest.fixture
+def installed_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A baked project for ``request.param``, installed with ``uv sync --frozen`` (once per process)."""
+    variation = request.param
+    if variation not in _installed:
+        path = bake(tmp_path_factory.mktemp(f"bake-{variation}"), **VARIATIONS[variation])
+        project = Project(path, variation)
+        assert_ok(project.run("uv", "sync", "--frozen"))
+        _installed[variation] = project
+    return _installed[variation]
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def services() -> None:
+    """Fail (never skip) when Postgres or Redis is down: .ci/run starts them."""
+    missing = [
+        name
+        for name, url, port in (("Postgres", DATABASE_BASE_URL, 5432), ("Redis", REDIS_BASE_URL, 6379))
+        if not _reachable(url, port)
+    ]
+    if missing:
+        pytest.fail(f"{' and '.join(missing)} not reachable; start them (see .ci/run) or deselect with -m 'not slow'")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under RUNWAY_NO_SKIPS=1 (CI), a skipped test fails the run: nothing may pass by being skipped."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if os.environ.get("RUNWAY_NO_SKIPS") == "1" and reporter is not None and reporter.stats.get("skipped"):
+        reporter.write_line(f"RUNWAY_NO_SKIPS: {len(reporter.stats['skipped'])} test(s) skipped", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def wait_for(url: str, timeout: float = 60.0, process: subprocess.Popen[str] | None = None) -> Any:
+    """GET url until it answers (any HTTP status); fail early if ``process`` dies, or after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return urllib.request.urlopen(url, timeout=5)
+        except urllib.error.HTTPError as error:
+            return error
+        except OSError:
+            if process is not None and process.poll() is not None:
+                output = process.stdout.read() if process.stdout else ""
+                pytest.fail(f"the server exited with {process.returncode} before answering:\n{output}")
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)

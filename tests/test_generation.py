@@ -1,0 +1,190 @@
+"""What a bake writes: rendered everywhere, nothing left of Jinja, secrets fresh, licence pruned, no network."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import stat
+import subprocess
+import sys
+import textwrap
+import tomllib
+from pathlib import Path
+
+import pytest
+from conftest import LICENSES, ROOT, VARIATIONS, bake
+
+VARIABLE = re.compile(r"cookiecutter\.\w")
+JINJA = re.compile(r"\{\{|\{%|\{#")
+# Files that are allowed to be empty: package markers.
+MAY_BE_EMPTY = {"__init__.py"}
+
+
+@pytest.fixture(scope="module", params=list(VARIATIONS))
+def project(request, tmp_path_factory) -> Path:
+    return bake(tmp_path_factory.mktemp(request.param), **VARIATIONS[request.param])
+
+
+def text_files(project: Path):
+    for path in sorted(project.rglob("*")):
+        if path.is_file() and ".venv" not in path.parts:
+            try:
+                yield path, path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+
+
+def in_django_templates(path: Path, project: Path) -> bool:
+    return "templates" in path.relative_to(project).parts
+
+
+def test_no_cookiecutter_variable_is_left_anywhere(project):
+    leftovers = [str(p.relative_to(project)) for p, text in text_files(project) if VARIABLE.search(text)]
+    leftovers += [str(p.relative_to(project)) for p in project.rglob("*{{*")]
+
+    assert leftovers == []
+
+
+def test_no_jinja_residue_outside_the_django_templates(project):
+    residue = [
+        f"{p.relative_to(project)}: {JINJA.search(text).group()}"  # type: ignore[union-attr]
+        for p, text in text_files(project)
+        if not in_django_templates(p, project) and JINJA.search(text)
+    ]
+
+    assert residue == []
+
+
+def test_django_templates_are_copied_verbatim(project):
+    base = (project / project.name / "templates" / "base.html").read_text()
+
+    assert "{% load static %}" in base
+    assert "{{ project_name }}" in base
+
+
+def test_no_file_is_empty_unless_it_is_a_package_marker(project):
+    empty = [str(p.relative_to(project)) for p in project.rglob("*") if p.is_file() and p.stat().st_size == 0]
+
+    assert [name for name in empty if Path(name).name not in MAY_BE_EMPTY] == []
+
+
+def test_every_python_file_compiles_and_toml_parses(project):
+    for path in project.rglob("*.py"):
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")
+    for name in ("pyproject.toml", "uv.lock"):
+        tomllib.loads((project / name).read_text(encoding="utf-8"))
+
+
+def test_answers_with_quotes_and_backslashes_are_rendered_as_data_not_code(tmp_path):
+    answers = VARIATIONS["custom"]
+    project = bake(tmp_path, **answers)
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["description"] == answers["description"]
+    assert pyproject["project"]["version"] == answers["version"]
+
+    settings = ast.parse((project / "config" / "settings" / "base.py").read_text(encoding="utf-8"))
+    defaults = {
+        node.args[0].value: node.keywords[0].value.value
+        for node in ast.walk(settings)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "attr", "") == "str"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and node.keywords
+        and isinstance(node.keywords[0].value, ast.Constant)
+    }
+    assert defaults["PROJECT_NAME"] == answers["project_name"]
+    assert defaults["DJANGO_TIME_ZONE"] == answers["timezone"]
+
+
+def test_the_lock_names_the_project_and_its_version(project):
+    lock = tomllib.loads((project / "uv.lock").read_text(encoding="utf-8"))
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+
+    [own] = [p for p in lock["package"] if p.get("source") == {"virtual": "."}]
+    assert own["name"] == pyproject["project"]["name"] == project.name.replace("_", "-")
+    assert own["version"] == pyproject["project"]["version"]
+
+
+@pytest.mark.parametrize("choice", LICENSES)
+def test_only_the_chosen_licence_is_kept(tmp_path, choice):
+    project = bake(tmp_path, open_source_license=choice, author_name="Ada Lovelace")
+
+    assert not (project / ".licenses").exists()
+    licence = project / "LICENSE"
+    if choice == "Not open source":
+        assert not licence.exists()
+    else:
+        text = licence.read_text()
+        assert "Ada Lovelace" in text
+        assert {"MIT": "MIT License", "BSD-3-Clause": "BSD 3-Clause", "Apache-2.0": "Apache License"}[choice] in text
+
+
+def test_the_env_file_holds_a_fresh_secret_that_git_ignores(tmp_path):
+    first = bake(tmp_path / "one")
+    second = bake(tmp_path / "two")
+
+    def secret(project: Path) -> str:
+        [line] = [x for x in (project / ".env").read_text().splitlines() if x.startswith("DJANGO_SECRET_KEY=")]
+        return line.split("=", 1)[1]
+
+    assert len(secret(first)) >= 50
+    assert secret(first) != secret(second)
+    assert stat.S_IMODE((first / ".env").stat().st_mode) == 0o600
+
+    subprocess.run(["git", "init", "-q"], cwd=first, check=True)
+    ignored = subprocess.run(["git", "check-ignore", ".env"], cwd=first, capture_output=True, text=True)
+    assert ignored.returncode == 0, ".gitignore must cover .env"
+    kept = subprocess.run(["git", "check-ignore", ".env.example"], cwd=first, capture_output=True)
+    assert kept.returncode == 1, ".env.example is committed"
+
+
+def test_generation_touches_no_network(tmp_path):
+    # A sitecustomize that makes every socket connection fail, for the bake and its hooks.
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    (guard / "sitecustomize.py").write_text(
+        textwrap.dedent(
+            """
+            import socket
+
+            def refuse(*args, **kwargs):
+                raise OSError("network access during generation")
+
+            socket.socket.connect = refuse
+            socket.socket.connect_ex = refuse
+            socket.create_connection = refuse
+            socket.getaddrinfo = refuse
+            """
+        )
+    )
+    env = {**os.environ, "PYTHONPATH": str(guard)}
+    output = tmp_path / "out"
+
+    result = subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(output), str(ROOT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (output / "acme_cloud" / "uv.lock").is_file()
+    assert not (output / "acme_cloud" / ".venv").exists(), "generation installs nothing"
+
+
+def test_the_template_code_itself_is_lint_clean():
+    ruff = Path(sys.executable).with_name("ruff")
+    result = subprocess.run([str(ruff), "check", "hooks", "tests", "scripts"], cwd=ROOT, capture_output=True, text=True)
+
+    assert result.returncode == 0, result.stdout
+    formatted = subprocess.run(
+        [str(ruff), "format", "--check", "hooks", "tests", "scripts"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert formatted.returncode == 0, formatted.stdout
