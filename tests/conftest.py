@@ -8,6 +8,7 @@ keep a variation's tests on one worker.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
@@ -47,6 +48,8 @@ VARIATIONS: dict[str, dict[str, str]] = {
         "open_source_license": "MIT",
     },
 }
+# Two checkouts (or worktrees) testing at once must not share test databases.
+CHECKOUT = hashlib.sha1(str(ROOT).encode()).hexdigest()[:6]
 LICENSES = ["Not open source", "MIT", "BSD-3-Clause", "Apache-2.0"]
 
 DATABASE_BASE_URL = os.environ.get("RUNWAY_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
@@ -110,10 +113,10 @@ class Project:
         )
 
     def full_mode(self) -> dict[str, str]:
-        """DATABASE_URL and REDIS_URL private to this variation, so variations can run in parallel."""
+        """DATABASE_URL and REDIS_URL private to this variation and checkout, so runs can go in parallel."""
         index = list(VARIATIONS).index(self.variation)
         return {
-            "DATABASE_URL": f"{DATABASE_BASE_URL}/runway_{self.variation}",
+            "DATABASE_URL": f"{DATABASE_BASE_URL}/runway_{CHECKOUT}_{self.variation}",
             "REDIS_URL": f"{REDIS_BASE_URL}/{10 + index}",
         }
 
