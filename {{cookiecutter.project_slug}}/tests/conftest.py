@@ -1,12 +1,37 @@
 """Fixtures shared by the suite: users, and a real job worker on the configured broker."""
 
+import re
 from collections.abc import Iterator
 
 import dramatiq
 import pytest
+from django.core.cache import cache
+from django.core.mail import EmailMessage
 from dramatiq.brokers.stub import StubBroker
 
-from .factories import UserFactory
+from .factories import UserFactory, VerifiedUserFactory
+
+CODE = re.compile(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", re.MULTILINE)
+
+
+def code_in(message: EmailMessage) -> str:
+    """The one-time code allauth put in an email (verification, login by code)."""
+    found = CODE.search(str(message.body))
+    assert found, f"no code in: {message.body}"
+    return found.group(1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache (rate-limit counters, permission sets, sessions).
+
+    In full mode only this run's keys are deleted (the key prefix is per process),
+    never the whole Redis database that other runs may share.
+    """
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -23,8 +48,24 @@ def _mail_goes_through_the_queue(settings):
 
 
 @pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run the on-commit callbacks of what happens inside, as a real commit would.
+
+    Tests run inside a transaction that never commits; services bump cached
+    permissions and enqueue jobs on commit.
+    """
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def user(db):
     return UserFactory()
+
+
+@pytest.fixture
+def verified_user(db):
+    """A user who confirmed their email address and may sign in."""
+    return VerifiedUserFactory()
 
 
 class Jobs:
@@ -51,6 +92,13 @@ class Jobs:
         else:
             self.broker.join(queue_name, interval=10, timeout=timeout_ms)  # type: ignore[call-arg]
         self.worker.join()
+
+    def pending(self, queue_name: str = "default") -> int:
+        """How many messages wait in the queue (call before ``run()``)."""
+        if isinstance(self.broker, StubBroker):
+            return int(self.broker.queues[queue_name].qsize())
+        size: int = self.broker.do_qsize(queue_name)  # type: ignore[attr-defined]
+        return size
 
     def stop(self) -> None:
         if self.worker is not None:

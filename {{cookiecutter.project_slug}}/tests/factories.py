@@ -2,6 +2,7 @@ import factory
 from allauth.account.models import EmailAddress
 
 from {{ cookiecutter.project_slug }}.accounts.models import User
+from {{ cookiecutter.project_slug }}.organizations.models import Membership, Organization, Role
 
 PASSWORD = "correct horse battery staple"
 
@@ -30,3 +31,19 @@ class EmailAddressFactory(factory.django.DjangoModelFactory[EmailAddress]):
 
     user = factory.SubFactory(UserFactory)
     email = factory.SelfAttribute("user.email")
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organization {n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
+    class Meta:
+        model = Membership
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(VerifiedUserFactory)
+    role = Role.MEMBER

@@ -39,9 +39,14 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.headless",
+    "allauth.socialaccount",
+    "allauth.usersessions",
     "django_dramatiq",
     "{{ cookiecutter.project_slug }}.core",
     "{{ cookiecutter.project_slug }}.accounts",
+    "{{ cookiecutter.project_slug }}.organizations",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "{{ cookiecutter.project_slug }}.core.middleware.DomainErrorMiddleware",
 ]
 
 TEMPLATES = [
@@ -69,12 +76,14 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "{{ cookiecutter.project_slug }}.core.context_processors.project",
+                "{{ cookiecutter.project_slug }}.organizations.context_processors.organizations",
             ],
         },
     },
 ]
 
 SITE_ID = 1
+SITE_DOMAIN = env.str("SITE_DOMAIN", default="{{ cookiecutter.domain_name }}")
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="{{ cookiecutter.timezone }}")
 USE_I18N = True
@@ -153,16 +162,23 @@ else:
     }
 
 # --- Auth -------------------------------------------------------------------
+# django-allauth, configured rather than hand-rolled: email login with mandatory
+# verification, login by emailed code, MFA (TOTP, recovery codes, passkeys),
+# sessions users can list and revoke, and a headless API for SPAs and apps.
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Argon2 for new hashes; the others verify imported or older hashes and are
+# upgraded to Argon2 on the next successful login.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.BCryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -180,14 +196,87 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True  # a reset request for an unknown address still gets one mail
+ACCOUNT_REAUTHENTICATION_REQUIRED = True  # email and password changes ask for the password again
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", default=300, min_value=30)
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # keep this session, end every other one (usersessions)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PROJECT_NAME}] "
+ACCOUNT_FORMS = {
+    "signup": "{{ cookiecutter.project_slug }}.accounts.forms.SignupForm",
+    "add_email": "{{ cookiecutter.project_slug }}.accounts.forms.AddEmailForm",
+    "reset_password": "{{ cookiecutter.project_slug }}.accounts.forms.QueuedResetPasswordForm",
+}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.choice("ACCOUNT_DEFAULT_HTTP_PROTOCOL", ("http", "https"), default="http")
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_email": "5/m/ip,3/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "request_login_code": "20/m/ip,3/m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
 
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600, min_value=300)
+# Behind a load balancer every request arrives from the balancer's address. Set
+# how many proxies append to X-Forwarded-For (or which header the edge sets to
+# the client's address) so rate limits see the real client and clients cannot
+# spoof it: see docs/operations.md.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0, min_value=0, max_value=10)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = PROJECT_NAME
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # passkeys over plain http on a developer's machine only
+
+USERSESSIONS_TRACK_ACTIVITY = True
+
+HEADLESS_CLIENTS = ("browser", "app")
+HEADLESS_SERVE_SPECIFICATION = True  # OpenAPI description of /_allauth/ at /_allauth/openapi.html
+# Where a decoupled front end handles links sent by email (unset: these pages).
+HEADLESS_FRONTEND_URLS = {
+    name: url
+    for name, url in {
+        "account_confirm_email": env.str("FRONTEND_URL_CONFIRM_EMAIL", default=""),
+        "account_reset_password_from_key": env.str("FRONTEND_URL_RESET_PASSWORD", default=""),
+        "account_signup": env.str("FRONTEND_URL_SIGNUP", default=""),
+    }.items()
+    if url
+}
+
+# Social login: a provider is switched on by setting its client id and secret.
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, Any]] = {}
+for _provider in ("github", "google"):
+    _client_id = env.str(f"{_provider.upper()}_CLIENT_ID", default="")
+    if _client_id:
+        INSTALLED_APPS.append(f"allauth.socialaccount.providers.{_provider}")
+        SOCIALACCOUNT_PROVIDERS[_provider] = {
+            "APPS": [{"client_id": _client_id, "secret": env.str(f"{_provider.upper()}_CLIENT_SECRET")}],
+            "EMAIL_AUTHENTICATION": False,  # never sign someone in by an address a provider asserts
+        }
+SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
+
+# Sessions live in the database, cached in Redis: any web process can read
+# them, so web servers stay stateless and users can list and end them.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600, min_value=300, max_value=90 * 24 * 3600)
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+
+# --- Organizations --------------------------------------------------------------
+
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7, min_value=1, max_value=90)
+# Cached permission sets expire after this many seconds even without a change (a backstop).
+PERMISSIONS_CACHE_TTL = env.int("PERMISSIONS_CACHE_TTL", default=600, min_value=10)
 
 # --- Email ------------------------------------------------------------------
 # The "default" mailer (used by Django, allauth and our code) only queues a job;

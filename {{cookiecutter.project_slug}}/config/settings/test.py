@@ -1,9 +1,11 @@
 """Settings for the test suite: real Postgres and Redis when DATABASE_URL and REDIS_URL are set."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import CACHES, DRAMATIQ_BROKER, REDIS_URL, env
+from .base import CACHES, DATABASES, DRAMATIQ_BROKER, REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="test-only-secret-key-with-enough-length-to-pass-checks")
@@ -22,6 +24,11 @@ else:
     DRAMATIQ_BROKER["MIDDLEWARE"] = [m for m in DRAMATIQ_BROKER["MIDDLEWARE"] if not m.endswith("InProcessWorker")]
 
 WHITENOISE_AUTOREFRESH = True  # serve static files from the apps, as locally; no collectstatic
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not shared-cache memory: threads (job workers, concurrency tests) then
+    # wait for each other's locks instead of failing at once.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"{_RUN}.sqlite3")}
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -1,4 +1,14 @@
+from typing import Any
+
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import AddEmailForm as BaseAddEmailForm
+from allauth.account.forms import ResetPasswordForm
+from allauth.account.forms import SignupForm as BaseSignupForm
+from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.http import HttpRequest
+
+from {{ cookiecutter.project_slug }}.core.jobs import send_on_commit
 
 from .models import User
 
@@ -13,3 +23,43 @@ class UserChangeForm(auth_forms.UserChangeForm):  # type: ignore[type-arg]
     class Meta:
         model = User
         fields = "__all__"
+
+
+class QueuedResetPasswordForm(ResetPasswordForm):  # type: ignore[misc]
+    """Ask for a password reset without revealing whether the account exists.
+
+    The request only checks the address's format and enqueues a job; the job
+    looks the account up and sends either the reset link or an "unknown account"
+    mail. So the request does the same work, in the same time, either way.
+    """
+
+    def clean_email(self) -> str:
+        get_adapter().clean_email(self.cleaned_data["email"].lower())
+        self.users: list[Any] = []  # looked up by the job, never in the request
+        return str(self.cleaned_data["email"])
+
+    def save(self, request: HttpRequest, **kwargs: Any) -> str:
+        from .tasks import send_password_reset
+
+        email = str(self.cleaned_data["email"])
+        send_on_commit(send_password_reset, email=email, origin=request.build_absolute_uri("/"))
+        return email
+
+
+MAX_EMAIL_LENGTH = 254  # RFC 5321, and the column's length
+
+
+def _check_length(email: str) -> str:
+    if len(email) > MAX_EMAIL_LENGTH or len(email.rpartition("@")[0]) > 64:
+        raise forms.ValidationError(f"An email address can be at most {MAX_EMAIL_LENGTH} characters long.")
+    return email
+
+
+class SignupForm(BaseSignupForm):  # type: ignore[misc]
+    def clean_email(self) -> str:
+        return _check_length(super().clean_email())
+
+
+class AddEmailForm(BaseAddEmailForm):  # type: ignore[misc]
+    def clean_email(self) -> str:
+        return _check_length(super().clean_email())

@@ -1,5 +1,22 @@
-from django.apps import AppConfig
+from typing import Any
+
+from django.apps import AppConfig, apps
 from django.core.signals import request_finished
+from django.db.models.signals import post_migrate
+
+
+def name_the_site(using: str = "default", **kwargs: Any) -> None:
+    """Give the default Site the product's name and domain: allauth puts them in every email.
+
+    Runs after every migrate and after test flushes, after django.contrib.sites has
+    created its "example.com" default.
+    """
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    Site.objects.using(using).update_or_create(
+        pk=settings.SITE_ID, defaults={"domain": settings.SITE_DOMAIN, "name": settings.PROJECT_NAME}
+    )
 
 
 class CoreConfig(AppConfig):
@@ -7,6 +24,11 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from . import requestcache
         from .middleware import clear_request_id
 
         request_finished.connect(clear_request_id, dispatch_uid="core.clear_request_id")
+        request_finished.connect(requestcache.clear, dispatch_uid="core.clear_request_memo")
+        # core has no models, so it gets no post_migrate of its own: follow the sites app's.
+        sites = apps.get_app_config("sites")
+        post_migrate.connect(name_the_site, sender=sites, dispatch_uid="core.name_the_site")

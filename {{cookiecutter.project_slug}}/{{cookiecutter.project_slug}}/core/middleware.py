@@ -8,8 +8,10 @@ from typing import Any
 import sentry_sdk
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import render
 
-from . import views
+from . import requestcache, views
+from .exceptions import DomainError
 from .logging import request_id
 
 # A caller's id is kept if it looks like an id, not arbitrary text for the logs.
@@ -27,6 +29,7 @@ def _start(request: HttpRequest) -> str:
     # Cleared by the request_finished signal (core.apps), not here: Django logs
     # 4xx and 5xx responses after the middleware returns, and those lines need it too.
     request_id.set(rid)
+    requestcache.start()
     sentry_sdk.get_isolation_scope().set_tag("request_id", rid)
     return rid
 
@@ -78,3 +81,18 @@ class HealthCheckMiddleware:
         if request.path == "/readyz":
             return views.readyz(request)
         return self.get_response(request)
+
+
+class DomainErrorMiddleware:
+    """Render a DomainError that escaped a page view as a page with its status (404, 403, 409, 410)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
+        if not isinstance(exception, DomainError):
+            return None
+        return render(request, "error.html", {"message": exception.message}, status=exception.status)

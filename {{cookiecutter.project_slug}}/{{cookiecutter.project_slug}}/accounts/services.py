@@ -1,0 +1,57 @@
+"""Writes to user accounts."""
+
+from typing import Any
+
+from django.contrib.auth import logout
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest
+
+from {{ cookiecutter.project_slug }}.core.exceptions import Conflict, InvalidInput
+from {{ cookiecutter.project_slug }}.organizations.models import Organization, Role
+from {{ cookiecutter.project_slug }}.organizations.permissions import permissions_changed
+
+from .models import User
+
+MAX_NAME_LENGTH = 150
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, name: str) -> User:
+    name = " ".join(name.split())
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"A name can be at most {MAX_NAME_LENGTH} characters long.")
+    user.name = name
+    user.save(update_fields=["name"])
+    return user
+
+
+@transaction.atomic
+def user_delete(*, user: User, request: HttpRequest | None = None) -> None:
+    """Delete the account and the organizations only this user belongs to.
+
+    Refused while the user is the only owner of an organization that has other
+    members: ownership must be handed over first, or the organization deleted.
+    """
+    owned = Organization.objects.filter(memberships__user=user, memberships__role=Role.OWNER).annotate(
+        owners=Count("memberships", filter=Q(memberships__role=Role.OWNER)),
+        members=Count("memberships"),
+    )
+    blocking = [org.name for org in owned if org.owners == 1 and org.members > 1]
+    if blocking:
+        raise Conflict(
+            "You are the only owner of " + ", ".join(sorted(blocking)) + ". Make someone else an owner first."
+        )
+    alone = Organization.objects.annotate(members=Count("memberships")).filter(memberships__user=user, members=1)
+    alone.delete()
+    for membership in user.memberships.select_related("organization"):
+        permissions_changed(organization_public_id=membership.organization.public_id, user_id=user.pk)
+    if request is not None:
+        logout(request)
+    user.delete()
+
+
+def as_user(value: Any) -> User:
+    if not isinstance(value, User):
+        raise TypeError("expected a signed-in user")
+    return value

@@ -1,0 +1,46 @@
+"""Jobs of the accounts app."""
+
+import logging
+from urllib.parse import urlsplit
+
+import dramatiq
+from allauth.account.internal.flows.password_reset import request_password_reset
+from allauth.account.internal.userkit import filter_users_by_email
+from allauth.core.context import request_context
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.http import HttpRequest
+
+from {{ cookiecutter.project_slug }}.core.email import InvalidPayload
+
+logger = logging.getLogger(__name__)
+
+
+def request_for(origin: str) -> HttpRequest:
+    """A request for the site the user asked from, so links in the mail point back to it."""
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidPayload(f"origin must be an http(s) URL, got {origin!r}")
+    request = HttpRequest()
+    request.META["HTTP_HOST"] = parts.netloc
+    request.META["SERVER_NAME"] = parts.hostname
+    request.META["SERVER_PORT"] = str(parts.port or (443 if parts.scheme == "https" else 80))
+    if parts.scheme == "https":
+        request.META["HTTP_X_FORWARDED_PROTO"] = "https"  # read through SECURE_PROXY_SSL_HEADER
+    request.user = AnonymousUser()
+    return request
+
+
+@dramatiq.actor(max_retries=3, min_backoff=5_000, time_limit=30_000, throws=(InvalidPayload,))
+def send_password_reset(*, email: str, origin: str) -> None:
+    """Look the account up and mail a reset link, or an "unknown account" notice."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        logger.error("send_password_reset rejected a malformed email address")
+        raise InvalidPayload("email must be an email address") from None
+    request = request_for(origin)
+    users = filter_users_by_email(email, is_active=True, prefer_verified=True, for_login=True)
+    with request_context(request):
+        request_password_reset(request, email, users, None)
