@@ -2,14 +2,16 @@
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import dramatiq
 import pytest
 from django.core.cache import cache
 from django.core.mail import EmailMessage
+from django.test import Client
 from dramatiq.brokers.stub import StubBroker
 
-from .factories import UserFactory, VerifiedUserFactory
+from .factories import PASSWORD, UserFactory, VerifiedUserFactory
 
 CODE = re.compile(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", re.MULTILINE)
 
@@ -45,6 +47,19 @@ def _mail_goes_through_the_queue(settings):
         "default": {"BACKEND": "{{ cookiecutter.project_slug }}.core.email.QueuedEmailBackend"},
         "delivery": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
     }
+
+
+def sign_in(client: Client, user: Any, *, reauthenticate: bool = False) -> str:
+    """Sign in through the login form; optionally confirm the password again, as sensitive pages ask.
+
+    Returns where the login form redirected to.
+    """
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[-800:]
+    if reauthenticate:
+        again = client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+        assert again.status_code == 302, again.content.decode()[-800:]
+    return str(response["Location"])
 
 
 @pytest.fixture

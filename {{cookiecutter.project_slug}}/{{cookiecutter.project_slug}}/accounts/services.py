@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 
 from {{ cookiecutter.project_slug }}.core.exceptions import Conflict, InvalidInput
-from {{ cookiecutter.project_slug }}.organizations.models import Organization, Role
+from {{ cookiecutter.project_slug }}.organizations.models import Membership, Organization, Role
 from {{ cookiecutter.project_slug }}.organizations.permissions import permissions_changed
 
 from .models import User
@@ -33,17 +33,19 @@ def user_delete(*, user: User, request: HttpRequest | None = None) -> None:
     Refused while the user is the only owner of an organization that has other
     members: ownership must be handed over first, or the organization deleted.
     """
-    owned = Organization.objects.filter(memberships__user=user, memberships__role=Role.OWNER).annotate(
+    mine = Membership.objects.filter(user=user)
+    # Count every membership of those organizations, not only this user's row.
+    organizations = Organization.objects.filter(pk__in=mine.values("organization_id")).annotate(
         owners=Count("memberships", filter=Q(memberships__role=Role.OWNER)),
         members=Count("memberships"),
     )
-    blocking = [org.name for org in owned if org.owners == 1 and org.members > 1]
+    owned = set(mine.filter(role=Role.OWNER).values_list("organization_id", flat=True))
+    blocking = [org.name for org in organizations if org.pk in owned and org.owners == 1 and org.members > 1]
     if blocking:
         raise Conflict(
             "You are the only owner of " + ", ".join(sorted(blocking)) + ". Make someone else an owner first."
         )
-    alone = Organization.objects.annotate(members=Count("memberships")).filter(memberships__user=user, members=1)
-    alone.delete()
+    Organization.objects.filter(pk__in=[org.pk for org in organizations if org.members == 1]).delete()
     for membership in user.memberships.select_related("organization"):
         permissions_changed(organization_public_id=membership.organization.public_id, user_id=user.pk)
     if request is not None:
