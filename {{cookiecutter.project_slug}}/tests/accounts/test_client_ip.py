@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 BALANCER = "10.0.0.5"
 
 
-def request_from(xff: str | None = None, **headers: str):
+def request_from(xff=None, **headers):
     extra = {"REMOTE_ADDR": BALANCER, **headers}
     if xff is not None:
         extra["HTTP_X_FORWARDED_FOR"] = xff
@@ -38,7 +38,7 @@ def test_an_edge_that_sets_a_client_ip_header_can_be_trusted_instead():
 
 @override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=1)
 def test_failed_logins_are_limited_per_client_not_per_balancer(client):
-    def attempt(ip: str, email: str) -> str:
+    def attempt(ip, email):
         response = client.post(
             "/accounts/login/",
             {"login": email, "password": "wrong password"},

@@ -10,7 +10,7 @@ from tests.factories import PASSWORD, VerifiedUserFactory
 pytestmark = pytest.mark.django_db
 
 
-def post_json(client: Client, path: str, data: dict, **headers: str):
+def post_json(client, path, data, **headers):
     return client.post(path, json.dumps(data), content_type="application/json", headers=headers)
 
 
