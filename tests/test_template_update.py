@@ -343,6 +343,40 @@ def test_once_resolved_the_updated_project_passes_its_suite_on_postgres_and_redi
     assert "up to date with the template (v1.1.0" in check.stdout
 
 
+@pytest.mark.slow
+def test_a_later_release_on_the_same_lines_still_gets_conflict_markers_in_a_fresh_clone(template_repo, tmp_path):
+    """CI clones the project afresh: the customised file's merge base is not in its history, so it is rendered."""
+    repo = tmp_path / "template"
+    shutil.copytree(template_repo.path, repo, symlinks=True)
+    replace_once(
+        repo / T / T / "templates/pages/home.html",
+        "<p>Create an account in a minute.",
+        "<p>Create an account in seconds.",
+    )
+    git(repo, "commit", "--quiet", "--all", "--message=Release 1.2.0")
+    git(repo, "tag", "v1.2.0")
+    template = TemplateRepo(repo, template_repo.v1_0, template_repo.v1_1, template_repo.unreleased)
+    project = create_with_cruft(template, tmp_path / "team")
+    page = "acme_cloud/templates/pages/home.html"
+    replace_once(project / page, "<p>Create an account to get started.", "<p>Start your free trial today.")
+    git(project, "commit", "--quiet", "--all", "--message=Our own welcome")
+    assert run_update(project, "--ref", "v1.1.0").returncode == CONFLICTED
+    git(project, "checkout", "--ours", "--", page)
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "--message=Take 1.1.0")
+    clone = tmp_path / "ci-checkout"
+    git(tmp_path, "clone", "--quiet", "--no-local", str(project), str(clone))
+
+    result = run_update(clone)
+
+    assert result.returncode == CONFLICTED, result.stdout + result.stderr
+    assert git(clone, "diff", "--name-only", "--diff-filter=U").split() == [page]
+    assert not list(clone.rglob("*.rej"))
+    text = (clone / page).read_text(encoding="utf-8")
+    assert "Start your free trial today." in text
+    assert "Create an account in seconds." in text
+
+
 def tree_digest(project: Path) -> str:
     """A digest of every file and its content, .git included: proof that nothing changed."""
     digest = hashlib.sha256()

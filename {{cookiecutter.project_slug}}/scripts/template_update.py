@@ -22,6 +22,7 @@ resolve, 2 refused (nothing was changed), 1 the update failed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
@@ -29,6 +30,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,9 +165,54 @@ def resolve_target(template: str, ref: str | None) -> Target:
     raise Refused(f"the template has no tag or branch {ref!r}; pass a tag, a branch or a full commit hash.")
 
 
-def run_cruft(project: Path, target: Target) -> None:
+def require_cruft() -> None:
     if importlib.util.find_spec("cruft") is None:
         raise Refused(f"cruft is not installed for {sys.executable}; run this script with `uv run python`.")
+
+
+@contextlib.contextmanager
+def generation_hooks_quiet() -> Iterator[None]:
+    """Silence what the template's hooks print (they run as child processes sharing our stderr)."""
+    saved = os.dup(2)
+    with open(os.devnull, "w", encoding="utf-8") as devnull:
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def store_merge_bases(project: Path, link: Link) -> None:
+    """Store the template's files as rendered at the linked commit in this repository's object database.
+
+    ``git apply --3way`` needs them as the merge base of each file. A fresh clone (CI)
+    holds them only for files committed exactly as generated; without the base, a
+    customised file gets a ``.rej`` file instead of conflict markers. The rendering
+    is cruft's own, so the blobs are the ones its patch names.
+    """
+    from cruft._commands.utils.cookiecutter import get_cookiecutter_repo
+    from cruft._commands.utils.generate import cookiecutter_template
+
+    state = json.loads((project / CRUFT_FILE).read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as work, generation_hooks_quiet():
+        render = Path(work) / "render"
+        repo = get_cookiecutter_repo(link.template, Path(work) / "repo")
+        cookiecutter_template(
+            output_dir=render, repo=repo, cruft_state=state, project_dir=project, checkout=link.commit
+        )
+        paths = "\n".join(str(path) for path in render.rglob("*") if path.is_file())
+        subprocess.run(
+            ["git", "hash-object", "-w", "--no-filters", "--stdin-paths"],
+            cwd=project,
+            input=paths,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+
+
+def run_cruft(project: Path, target: Target) -> None:
     command = [sys.executable, "-m", "cruft", "update", "--skip-apply-ask", "--project-dir", str(project)]
     if target.ref is not None:
         command += ["--checkout", target.ref]
@@ -303,6 +350,9 @@ def update(project: Path, ref: str | None, *, report_path: Path | None, hold_bac
     link = Link.read(project)
     require_clean_checkout(project)
     target = resolve_target(link.template, ref)
+    require_cruft()
+    if target.commit != link.commit:
+        store_merge_bases(project, link)
     run_cruft(project, target)
     outcome = collect(project, link, target, hold_back=hold_back)
     summary = report(outcome)
