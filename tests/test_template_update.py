@@ -343,19 +343,42 @@ def test_once_resolved_the_updated_project_passes_its_suite_on_postgres_and_redi
     assert "up to date with the template (v1.1.0" in check.stdout
 
 
+def with_release_1_2(template_repo: TemplateRepo, path: Path, name: str, old: str, new: str) -> TemplateRepo:
+    """A copy of the template repository with a release v1.2.0 that replaces old with new in one file."""
+    shutil.copytree(template_repo.path, path, symlinks=True)
+    replace_once(path / name, old, new)
+    git(path, "commit", "--quiet", "--all", "--message=Release 1.2.0")
+    git(path, "tag", "v1.2.0")
+    return TemplateRepo(path, template_repo.v1_0, template_repo.v1_1, template_repo.unreleased)
+
+
+@pytest.mark.slow
+def test_workflow_changes_are_held_back_as_a_patch_the_repository_token_can_push(template_repo, tmp_path):
+    workflow = ".github/workflows/template-update.yml"
+    template = with_release_1_2(template_repo, tmp_path / "template", f"{T}/{workflow}", "23 5 * * 1", "41 4 * * 2")
+    project = create_with_cruft(template, tmp_path / "team")
+
+    result = run_update(project, "--hold-back-workflows")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert git(project, "status", "--porcelain", "--", ".github/workflows") == ""
+    assert "### Workflow files: apply by hand" in result.stdout
+    assert f"- `{workflow}`" in result.stdout
+    assert "DJANGO_LANGUAGE_CODE" in (project / "config/settings/base.py").read_text(encoding="utf-8")
+    git(project, "apply", "--3way", ".github/template-update-workflows.patch")
+    assert "41 4 * * 2" in (project / workflow).read_text(encoding="utf-8")
+
+
 @pytest.mark.slow
 def test_a_later_release_on_the_same_lines_still_gets_conflict_markers_in_a_fresh_clone(template_repo, tmp_path):
     """CI clones the project afresh: the customised file's merge base is not in its history, so it is rendered."""
-    repo = tmp_path / "template"
-    shutil.copytree(template_repo.path, repo, symlinks=True)
-    replace_once(
-        repo / T / T / "templates/pages/home.html",
+    template = with_release_1_2(
+        template_repo,
+        tmp_path / "template",
+        f"{T}/{T}/templates/pages/home.html",
         "<p>Create an account in a minute.",
         "<p>Create an account in seconds.",
     )
-    git(repo, "commit", "--quiet", "--all", "--message=Release 1.2.0")
-    git(repo, "tag", "v1.2.0")
-    template = TemplateRepo(repo, template_repo.v1_0, template_repo.v1_1, template_repo.unreleased)
     project = create_with_cruft(template, tmp_path / "team")
     page = "acme_cloud/templates/pages/home.html"
     replace_once(project / page, "<p>Create an account to get started.", "<p>Start your free trial today.")
