@@ -438,6 +438,19 @@ def test_an_update_over_uncommitted_work_refuses_and_changes_nothing(template_re
 
 
 @pytest.mark.slow
+def test_a_project_outside_git_is_refused_and_left_alone(template_repo, tmp_path):
+    project = create_with_cruft(template_repo, tmp_path)
+    shutil.rmtree(project / ".git")
+    before = tree_digest(project)
+
+    result = run_update(project)
+
+    assert result.returncode == REFUSED
+    assert "is not a git checkout" in result.stderr
+    assert tree_digest(project) == before
+
+
+@pytest.mark.slow
 def test_bad_references_and_an_unreachable_template_are_refused(template_repo, tmp_path):
     project = create_with_cruft(template_repo, tmp_path)
     before = tree_digest(project)

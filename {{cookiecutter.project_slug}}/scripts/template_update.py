@@ -98,9 +98,9 @@ class Outcome:
 
 
 def git(*args: str, cwd: Path, check: bool = True) -> str:
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=300)
     if check and result.returncode != 0:
-        raise subprocess.CalledProcessError(result.returncode, ["git", *args], result.stdout, result.stderr)
+        raise RuntimeError(f"git {' '.join(args)} failed: {result.stderr.strip()}")
     return result.stdout
 
 
