@@ -22,6 +22,7 @@ SHADOWED_MODULES = frozenset(
         "docs",
         "loadtests",
         "manage",
+        "scripts",
         "static",
         "templates",
         "test",

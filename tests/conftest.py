@@ -56,12 +56,12 @@ DATABASE_BASE_URL = os.environ.get("RUNWAY_TEST_DATABASE_URL", "postgres://postg
 REDIS_BASE_URL = os.environ.get("RUNWAY_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
 
-def bake(output_dir: Path, **answers: str) -> Path:
-    """Generate a project into output_dir with cookiecutter's Python API."""
+def bake(output_dir: Path, template: Path = ROOT, **answers: str) -> Path:
+    """Generate a project into output_dir with cookiecutter's Python API (from this checkout by default)."""
     state = output_dir / ".cookiecutter-state"
     return Path(
         cookiecutter(
-            str(ROOT),
+            str(template),
             no_input=True,
             extra_context=answers,
             output_dir=str(output_dir),

@@ -16,7 +16,8 @@ import pytest
 from conftest import LICENSES, ROOT, VARIATIONS, bake
 
 VARIABLE = re.compile(r"cookiecutter\.\w")
-JINJA = re.compile(r"\{\{|\{%|\{#")
+# GitHub Actions expressions (`${{ github.token }}`) are not Jinja: the workflows escape them for cookiecutter.
+JINJA = re.compile(r"(?<!\$)\{\{|\{%|\{#")
 # Files that are allowed to be empty: package markers.
 MAY_BE_EMPTY = {"__init__.py"}
 
