@@ -137,3 +137,23 @@ def test_a_passkey_is_added_and_signs_in_without_a_password(browser, live_server
     page.goto(f"{base}/accounts/login/")
     page.click("#passkey_login")
     expect(page.locator("main")).to_contain_text("Signed in as passkey@example.com")
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/accounts/signup/", "/orgs/", "/accounts/sessions/"])
+def test_pages_fit_a_phone_screen(browser, live_server, path):
+    from tests.factories import VerifiedUserFactory
+
+    user = VerifiedUserFactory(email="phone@example.com")
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    if path.startswith(("/orgs/", "/accounts/sessions/")):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_login", user.email)
+        page.fill("#id_password", PASSWORD)
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state()
+    page.goto(f"{live_server.url}{path}")
+
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+    phone.close()

@@ -137,3 +137,26 @@ def test_bad_invitation_input_is_refused_with_a_message(client):
     assert "Select a valid choice." in bad_role.content.decode()
     assert unknown.status_code == 404
     assert not Invitation.objects.exists()
+
+
+def test_an_expired_invitation_link_shows_a_clear_page(client, jobs, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    owner = MembershipFactory(role=Role.OWNER)
+    client.force_login(owner.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/orgs/{owner.organization.public_id}/invitations/",
+            {"action": "send", "email": "late@example.com", "role": "member"},
+        )
+    jobs.run()
+    accept_path = LINK.search(mail.outbox[-1].body).group(1)
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(VerifiedUserFactory(email="late@example.com"))
+
+    for response in (client.get(accept_path), client.post(accept_path)):
+        assert response.status_code == 410
+        assert "This invitation has expired. Ask for a new one." in response.content.decode()
+    assert not Membership.objects.filter(user__email="late@example.com").exists()
