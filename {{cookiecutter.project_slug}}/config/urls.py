@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("", include("{{ cookiecutter.project_slug }}.organizations.urls")),
+    path("", include("{{ cookiecutter.project_slug }}.webhooks.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

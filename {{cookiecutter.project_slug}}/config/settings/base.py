@@ -45,9 +45,11 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.usersessions",
     "django_dramatiq",
+    "dramatiq_crontab",
     "{{ cookiecutter.project_slug }}.core",
     "{{ cookiecutter.project_slug }}.accounts",
     "{{ cookiecutter.project_slug }}.organizations",
+    "{{ cookiecutter.project_slug }}.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -136,31 +138,53 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Jobs (Dramatiq). The broker follows JOBS_BROKER_URL (default: REDIS_URL):
+# redis:// or rediss:// for Redis, amqp:// or amqps:// for RabbitMQ. With neither,
+# zero-service mode uses an in-memory broker whose worker runs in this process.
+JOBS_BROKER_URL = env.url("JOBS_BROKER_URL", default=REDIS_URL, schemes=("redis", "rediss", "amqp", "amqps"))
 DRAMATIQ_MIDDLEWARE = [
     "dramatiq.middleware.AgeLimit",
     "dramatiq.middleware.TimeLimit",
     "dramatiq.middleware.Callbacks",
+    "dramatiq.middleware.CurrentMessage",
     "dramatiq.middleware.Retries",
     "{{ cookiecutter.project_slug }}.core.jobs.RequestIdPropagation",
+    "{{ cookiecutter.project_slug }}.core.jobs.Idempotency",
     "django_dramatiq.middleware.DbConnectionsMiddleware",
 ]
 DRAMATIQ_BROKER: dict[str, Any]
-if REDIS_URL:
+if JOBS_BROKER_URL.startswith("amqp"):
+    DRAMATIQ_BROKER = {
+        "BROKER": "dramatiq.brokers.rabbitmq.RabbitmqBroker",
+        "OPTIONS": {"url": JOBS_BROKER_URL, "confirm_delivery": True},
+        "MIDDLEWARE": DRAMATIQ_MIDDLEWARE,
+    }
+elif JOBS_BROKER_URL:
     DRAMATIQ_BROKER = {
         "BROKER": "dramatiq.brokers.redis.RedisBroker",
         "OPTIONS": {
-            "url": REDIS_URL,
+            "url": JOBS_BROKER_URL,
             "namespace": env.str("DRAMATIQ_NAMESPACE", default="{{ cookiecutter.project_slug }}-jobs"),
+            # A worker that dies (OOM, SIGKILL, lost node) has its unacknowledged
+            # messages handed to another worker once its heartbeat is this old.
+            "heartbeat_timeout": env.int("JOBS_HEARTBEAT_TIMEOUT_MS", default=60_000, min_value=1_000),
+            # How many broker commands in a million also run that hand-over check.
+            "maintenance_chance": env.int("JOBS_MAINTENANCE_CHANCE", default=1_000, min_value=1, max_value=1_000_000),
+            # Dead-lettered messages are kept this long for inspection and replay.
+            "dead_message_ttl": env.int("JOBS_DEAD_MESSAGE_TTL_MS", default=7 * 24 * 3600 * 1000, min_value=60_000),
         },
         "MIDDLEWARE": DRAMATIQ_MIDDLEWARE,
     }
 else:
-    # Zero-service mode: an in-memory broker whose worker runs inside this process.
     DRAMATIQ_BROKER = {
         "BROKER": "dramatiq.brokers.stub.StubBroker",
         "OPTIONS": {},
         "MIDDLEWARE": [*DRAMATIQ_MIDDLEWARE, "{{ cookiecutter.project_slug }}.core.jobs.InProcessWorker"],
     }
+# The scheduler (manage.py crontab) holds a Redis lock so exactly one runs.
+DRAMATIQ_CRONTAB = {"REDIS_URL": REDIS_URL or None}
+# How long a completed job's idempotency record is kept (redeliveries come within minutes).
+JOBS_IDEMPOTENCY_RETENTION_DAYS = env.int("JOBS_IDEMPOTENCY_RETENTION_DAYS", default=14, min_value=1)
 
 # --- Auth -------------------------------------------------------------------
 # django-allauth, configured rather than hand-rolled: email login with mandatory
@@ -272,6 +296,16 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600, min_v
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+
+# --- Webhooks ---------------------------------------------------------------------
+
+WEBHOOKS_REQUIRE_HTTPS = env.bool("WEBHOOKS_REQUIRE_HTTPS", default=True)
+# Refuse endpoints that resolve to private, loopback or link-local addresses (SSRF).
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=False)
+WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=8, min_value=0, max_value=20)
+WEBHOOK_RETRY_MIN_BACKOFF_MS = env.int("WEBHOOK_RETRY_MIN_BACKOFF_MS", default=30_000, min_value=10)
+WEBHOOK_RETRY_MAX_BACKOFF_MS = env.int("WEBHOOK_RETRY_MAX_BACKOFF_MS", default=6 * 3600_000, min_value=10)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5, min_value=1)
 
 # --- Organizations --------------------------------------------------------------
 

@@ -15,13 +15,20 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 # Several test runs may share one Redis: keep their keys and queues apart.
-_RUN = f"test-{os.getpid()}"
+# A worker process started by a test passes the run's id on (TEST_RUN_ID) to share its queues.
+_RUN = env.str("TEST_RUN_ID", default=f"test-{os.getpid()}")
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = _RUN
+if "namespace" in DRAMATIQ_BROKER["OPTIONS"]:
     DRAMATIQ_BROKER["OPTIONS"]["namespace"] = _RUN
-else:
-    # Tests drive the stub broker's worker themselves (see tests/conftest.py).
-    DRAMATIQ_BROKER["MIDDLEWARE"] = [m for m in DRAMATIQ_BROKER["MIDDLEWARE"] if not m.endswith("InProcessWorker")]
+# Tests drive the worker themselves (see tests/conftest.py).
+DRAMATIQ_BROKER["MIDDLEWARE"] = [m for m in DRAMATIQ_BROKER["MIDDLEWARE"] if not m.endswith("InProcessWorker")]
+
+# Webhook receivers in tests listen on loopback, over plain http; retries come fast.
+WEBHOOKS_REQUIRE_HTTPS = False
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
+WEBHOOK_RETRY_MIN_BACKOFF_MS = 50
+WEBHOOK_RETRY_MAX_BACKOFF_MS = 200
 
 WHITENOISE_AUTOREFRESH = True  # serve static files from the apps, as locally; no collectstatic
 

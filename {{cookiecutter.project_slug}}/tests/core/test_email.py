@@ -4,7 +4,8 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives, send_mail
 
-from {{ cookiecutter.project_slug }}.core.email import InvalidPayload, message_to_payload, payload_to_message
+from {{ cookiecutter.project_slug }}.core.email import message_to_payload, payload_to_message
+from {{ cookiecutter.project_slug }}.core.jobs import InvalidPayload
 from {{ cookiecutter.project_slug }}.core.tasks import send_email
 
 

@@ -3,7 +3,6 @@
 import logging
 from urllib.parse import urlsplit
 
-import dramatiq
 from allauth.account.internal.flows.password_reset import request_password_reset
 from allauth.account.internal.userkit import filter_users_by_email
 from allauth.core.context import request_context
@@ -12,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest
 
-from {{ cookiecutter.project_slug }}.core.email import InvalidPayload
+from {{ cookiecutter.project_slug }}.core.jobs import InvalidPayload, actor
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +31,7 @@ def request_for(origin: str) -> HttpRequest:
     return request
 
 
-@dramatiq.actor(max_retries=3, min_backoff=5_000, time_limit=30_000, throws=(InvalidPayload,))
+@actor(max_retries=3, min_backoff=5_000, time_limit=30_000)
 def send_password_reset(*, email: str, origin: str) -> None:
     """Look the account up and mail a reset link, or an "unknown account" notice."""
     try:

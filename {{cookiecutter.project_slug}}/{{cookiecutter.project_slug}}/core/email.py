@@ -13,13 +13,9 @@ from typing import Any
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 
-from .jobs import send_on_commit
+from .jobs import InvalidPayload, send_on_commit
 
 ADDRESS_FIELDS = ("to", "cc", "bcc", "reply_to")
-
-
-class InvalidPayload(ValueError):
-    """A job payload that can never succeed; it is rejected, not retried."""
 
 
 def message_to_payload(message: EmailMessage) -> dict[str, Any]:

@@ -14,11 +14,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from {{ cookiecutter.project_slug }}.core.exceptions import Conflict, Gone, InvalidInput, NotFound, PermissionDenied
+from {{ cookiecutter.project_slug }}.webhooks.services import event_emit
 
 from .models import Invitation, Membership, Organization, Role
 from .permissions import Perm, has_permission, permissions_changed
 
 MAX_NAME_LENGTH = 100
+
+
+def _member_data(membership: Membership) -> dict[str, Any]:
+    """What webhook receivers learn about a member: public ids, never database keys."""
+    return {"user": str(membership.user.public_id), "email": membership.user.email, "role": membership.role}
 
 
 def _require(actor: Any, organization: Organization, permission: str) -> None:
@@ -55,6 +61,7 @@ def organization_rename(*, organization: Organization, name: str, actor: Any) ->
     _require(actor, organization, Perm.ORGANIZATION_UPDATE)
     organization.name = _clean_name(name)
     organization.save(update_fields=["name"])
+    event_emit(organization=organization, event_type="organization.updated", data={"name": organization.name})
     return organization
 
 
@@ -91,9 +98,14 @@ def membership_change_role(*, membership: Membership, role: str, actor: Any) -> 
     if membership.role == Role.OWNER and role != Role.OWNER and len(owners) == 1:
         raise Conflict("The last owner cannot be demoted; make someone else an owner first.")
     if membership.role != role:
-        membership.role = role
+        previous, membership.role = membership.role, role
         membership.save(update_fields=["role"])
         permissions_changed(organization_public_id=organization.public_id, user_id=membership.user_id)
+        event_emit(
+            organization=organization,
+            event_type="member.role_changed",
+            data={**_member_data(membership), "previous_role": previous},
+        )
     return membership
 
 
@@ -112,8 +124,10 @@ def membership_remove(*, membership: Membership, actor: Any) -> None:
             raise PermissionDenied("Only an owner can remove another owner.")
         if len(owners) == 1:
             raise Conflict("The last owner cannot leave or be removed; make someone else an owner first.")
+    data = _member_data(membership)
     membership.delete()
     permissions_changed(organization_public_id=organization.public_id, user_id=membership.user_id)
+    event_emit(organization=organization, event_type="member.removed", data=data)
 
 
 # --- Invitations ----------------------------------------------------------------
@@ -246,6 +260,7 @@ def invitation_accept(*, token: str, user: Any) -> Membership:
     )
     if created:
         permissions_changed(organization_public_id=invitation.organization.public_id, user_id=user.pk)
+        event_emit(organization=invitation.organization, event_type="member.added", data=_member_data(membership))
     return membership
 
 

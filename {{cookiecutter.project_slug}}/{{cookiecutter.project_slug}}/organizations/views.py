@@ -23,7 +23,8 @@ def _permissions(request: HttpRequest, organization: Any) -> frozenset[str]:
     return permissions_for(organization_public_id=organization.public_id, user_id=int(request.user.pk or 0))
 
 
-def _context(request: HttpRequest, organization: Any, **extra: Any) -> dict[str, Any]:
+def page_context(request: HttpRequest, organization: Any, **extra: Any) -> dict[str, Any]:
+    """What every organization page needs: the organization and what the viewer may do in it."""
     permissions = _permissions(request, organization)
     return {"organization": organization, "can": {p.name.lower(): p in permissions for p in Perm}, **extra}
 
@@ -53,7 +54,7 @@ def organization_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     organization = selectors.organization_for_member(user=request.user, public_id=public_id)
     request.session[SESSION_KEY] = str(organization.public_id)
     members = selectors.members_of(organization=organization)
-    return render(request, "organizations/detail.html", _context(request, organization, members=members))
+    return render(request, "organizations/detail.html", page_context(request, organization, members=members))
 
 
 @login_required
@@ -77,7 +78,7 @@ def organization_settings(request: HttpRequest, public_id: str) -> HttpResponse:
         else:
             messages.success(request, "Saved.")
         return redirect("organization_settings", public_id=organization.public_id)
-    return render(request, "organizations/settings.html", _context(request, organization, form=form))
+    return render(request, "organizations/settings.html", page_context(request, organization, form=form))
 
 
 @login_required
@@ -124,7 +125,7 @@ def members(request: HttpRequest, public_id: str) -> HttpResponse:
         except DomainError as error:
             messages.error(request, error.message)
         return redirect("organization_members", public_id=organization.public_id)
-    context = _context(request, organization, members=selectors.members_of(organization=organization))
+    context = page_context(request, organization, members=selectors.members_of(organization=organization))
     context["roles"] = RoleForm.base_fields["role"].choices  # type: ignore[attr-defined]
     return render(request, "organizations/members.html", context)
 
@@ -169,7 +170,7 @@ def invitations(request: HttpRequest, public_id: str) -> HttpResponse:
                 messages.error(request, error.message)
                 return redirect("organization_invitations", public_id=organization.public_id)
     pending = list(selectors.open_invitations_of(organization=organization))
-    context = _context(request, organization, form=form, invitations=pending)
+    context = page_context(request, organization, form=form, invitations=pending)
     return render(request, "organizations/invitations.html", context, status=400 if form.errors else 200)
 
 

@@ -1,0 +1,30 @@
+import uuid
+
+from django.db.models import QuerySet
+
+from {{ cookiecutter.project_slug }}.core.exceptions import NotFound
+from {{ cookiecutter.project_slug }}.organizations.models import Organization
+
+from .models import WebhookDelivery, WebhookEndpoint
+
+
+def endpoints_of(*, organization: Organization) -> QuerySet[WebhookEndpoint]:
+    return organization.webhook_endpoints.order_by("created_at")
+
+
+def endpoint_in(*, organization: Organization, public_id: str) -> WebhookEndpoint:
+    try:
+        return organization.webhook_endpoints.select_related("organization").get(public_id=uuid.UUID(public_id))
+    except (ValueError, WebhookEndpoint.DoesNotExist):
+        raise NotFound("No such webhook endpoint in this organization.") from None
+
+
+def recent_deliveries(*, endpoint: WebhookEndpoint, limit: int = 50) -> list[WebhookDelivery]:
+    return list(endpoint.deliveries.prefetch_related("attempt_log").order_by("-created_at")[:limit])
+
+
+def delivery_in(*, endpoint: WebhookEndpoint, public_id: str) -> WebhookDelivery:
+    try:
+        return endpoint.deliveries.select_related("endpoint__organization").get(public_id=uuid.UUID(public_id))
+    except (ValueError, WebhookDelivery.DoesNotExist):
+        raise NotFound("No such delivery.") from None

@@ -1,0 +1,196 @@
+"""Writes to webhook endpoints, and emitting events to them."""
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from {{ cookiecutter.project_slug }}.core.exceptions import Conflict, InvalidInput, PermissionDenied
+from {{ cookiecutter.project_slug }}.organizations.models import Membership, Organization, Role
+from {{ cookiecutter.project_slug }}.organizations.permissions import Perm, has_permission
+
+from . import http, signing
+from .events import EVENT_TYPES
+from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+
+MAX_ENDPOINTS = 20
+
+
+def _require(actor: Any, organization: Organization) -> None:
+    if not has_permission(user=actor, organization_public_id=organization.public_id, permission=Perm.WEBHOOKS_MANAGE):
+        raise PermissionDenied("Only owners and admins manage webhooks.")
+
+
+def _clean(url: str, event_types: list[str]) -> tuple[str, list[str]]:
+    url = url.strip()
+    try:
+        http.check_destination(
+            url,
+            allow_private=settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS,
+            require_https=settings.WEBHOOKS_REQUIRE_HTTPS,
+        )
+    except http.UnsafeDestination as error:
+        raise InvalidInput(f"This URL cannot receive webhooks: {error}.") from None
+    unknown = sorted(set(event_types) - set(EVENT_TYPES))
+    if unknown:
+        raise InvalidInput(f"Unknown event types: {', '.join(unknown)}.")
+    if not event_types:
+        raise InvalidInput("Choose at least one event type.")
+    return url, sorted(set(event_types))
+
+
+def _send_on_commit(delivery: WebhookDelivery) -> None:
+    from .tasks import deliver_webhook
+
+    options: dict[str, Any] = {
+        "max_retries": settings.WEBHOOK_MAX_RETRIES,
+        "min_backoff": settings.WEBHOOK_RETRY_MIN_BACKOFF_MS,
+        "max_backoff": settings.WEBHOOK_RETRY_MAX_BACKOFF_MS,
+    }
+    transaction.on_commit(lambda: deliver_webhook.send_with_options(args=(delivery.pk,), **options))
+
+
+@transaction.atomic
+def endpoint_create(
+    *, organization: Organization, url: str, event_types: list[str], description: str = "", actor: Any
+) -> WebhookEndpoint:
+    _require(actor, organization)
+    if organization.webhook_endpoints.count() >= MAX_ENDPOINTS:
+        raise Conflict(f"An organization can have at most {MAX_ENDPOINTS} webhook endpoints.")
+    url, event_types = _clean(url, event_types)
+    return WebhookEndpoint.objects.create(
+        organization=organization,
+        url=url,
+        event_types=event_types,
+        description=description.strip()[:200],
+        secret=signing.new_secret(),
+    )
+
+
+@transaction.atomic
+def endpoint_update(
+    *, endpoint: WebhookEndpoint, url: str, event_types: list[str], description: str, actor: Any
+) -> WebhookEndpoint:
+    _require(actor, endpoint.organization)
+    endpoint.url, endpoint.event_types = _clean(url, event_types)
+    endpoint.description = description.strip()[:200]
+    endpoint.save(update_fields=["url", "event_types", "description"])
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Any) -> WebhookEndpoint:
+    _require(actor, endpoint.organization)
+    endpoint.secret = signing.new_secret()
+    endpoint.save(update_fields=["secret"])
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_set_active(*, endpoint: WebhookEndpoint, active: bool, actor: Any) -> WebhookEndpoint:
+    _require(actor, endpoint.organization)
+    endpoint.is_active = active
+    endpoint.consecutive_failures = 0
+    endpoint.disabled_at = None if active else timezone.now()
+    endpoint.disabled_reason = "" if active else "Disabled by a member."
+    endpoint.save(update_fields=["is_active", "consecutive_failures", "disabled_at", "disabled_reason"])
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_delete(*, endpoint: WebhookEndpoint, actor: Any) -> None:
+    _require(actor, endpoint.organization)
+    endpoint.delete()
+
+
+def _payload(delivery_id: str, organization: Organization, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": delivery_id,
+        "type": event_type,
+        "created_at": timezone.now().isoformat(),
+        "organization": str(organization.public_id),
+        "data": json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
+    }
+
+
+def event_emit(*, organization: Organization, event_type: str, data: dict[str, Any]) -> list[WebhookDelivery]:
+    """Record a delivery to every active endpoint subscribed to the event; each is sent after commit."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event_type!r}")
+    deliveries = []
+    for endpoint in organization.webhook_endpoints.filter(is_active=True):
+        if event_type not in endpoint.event_types:
+            continue
+        delivery = WebhookDelivery(endpoint=endpoint, event_type=event_type, payload={})
+        delivery.payload = _payload(str(delivery.public_id), organization, event_type, data)
+        delivery.save()
+        _send_on_commit(delivery)
+        deliveries.append(delivery)
+    return deliveries
+
+
+@transaction.atomic
+def endpoint_ping(*, endpoint: WebhookEndpoint, actor: Any) -> WebhookDelivery:
+    """Send a test event to one endpoint, whatever it subscribes to."""
+    _require(actor, endpoint.organization)
+    delivery = WebhookDelivery(endpoint=endpoint, event_type="webhook.ping", payload={})
+    delivery.payload = _payload(str(delivery.public_id), endpoint.organization, "webhook.ping", {"ping": True})
+    delivery.save()
+    _send_on_commit(delivery)
+    return delivery
+
+
+@transaction.atomic
+def delivery_redeliver(*, delivery: WebhookDelivery, actor: Any) -> WebhookDelivery:
+    """Send a failed delivery again (same webhook-id, so receivers can dedupe)."""
+    _require(actor, delivery.endpoint.organization)
+    if delivery.status != DeliveryStatus.FAILED:
+        raise Conflict("Only a failed delivery can be sent again.")
+    if not delivery.endpoint.is_active:
+        raise Conflict("Enable the endpoint first.")
+    delivery.status = DeliveryStatus.PENDING
+    delivery.save(update_fields=["status"])
+    _send_on_commit(delivery)
+    return delivery
+
+
+def record_final_failure(endpoint: WebhookEndpoint) -> bool:
+    """Count a delivery that failed every retry; disable the endpoint at the threshold. True if disabled."""
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        endpoint.consecutive_failures += 1
+        disable = endpoint.is_active and endpoint.consecutive_failures >= settings.WEBHOOK_DISABLE_AFTER_FAILURES
+        if disable:
+            endpoint.is_active = False
+            endpoint.disabled_at = timezone.now()
+            endpoint.disabled_reason = (
+                f"Disabled automatically after {endpoint.consecutive_failures} deliveries in a row failed."
+            )
+        endpoint.save(update_fields=["consecutive_failures", "is_active", "disabled_at", "disabled_reason"])
+        if disable:
+            _notify_disabled(endpoint)
+    return disable
+
+
+def record_success(endpoint: WebhookEndpoint) -> None:
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).exclude(consecutive_failures=0).update(consecutive_failures=0)
+
+
+def _notify_disabled(endpoint: WebhookEndpoint) -> None:
+    admins = Membership.objects.filter(
+        organization=endpoint.organization, role__in=[Role.OWNER, Role.ADMIN]
+    ).values_list("user__email", flat=True)
+    message = EmailMultiAlternatives(
+        subject=f"[{settings.PROJECT_NAME}] A webhook endpoint of {endpoint.organization.name} was disabled",
+        body=(
+            f"We stopped sending events to {endpoint.url}: {endpoint.disabled_reason}\n\n"
+            "Fix the receiving end, then enable the endpoint again on its page; failed deliveries can be sent "
+            "again from there.\n"
+        ),
+        to=list(admins),
+    )
+    message.send()
