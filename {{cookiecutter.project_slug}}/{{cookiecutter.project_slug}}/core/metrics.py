@@ -29,6 +29,8 @@ from prometheus_client import generate_latest as _generate_latest
 logger = logging.getLogger(__name__)
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+if os.environ.get(MULTIPROCESS_DIR):  # a fresh emptyDir volume starts without the folder
+    os.makedirs(os.environ[MULTIPROCESS_DIR], exist_ok=True)
 UNMATCHED = "<unmatched>"
 
 HTTP_REQUESTS = Counter(
