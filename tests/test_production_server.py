@@ -47,6 +47,7 @@ class Running:
     url: str
     worker_metrics: str
     web_log: Path
+    worker_log: Path
     env: dict[str, str]
 
 
@@ -115,21 +116,24 @@ def production(installed_project: Project, services, tmp_path) -> Iterator[Runni
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    worker = subprocess.Popen(
-        [str(project.path / ".venv/bin/python"), "manage.py", "rundramatiq", "--processes", "1", "--threads", "2"],
-        cwd=project.path,
-        env=clean_environment(
-            **env,
-            PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "worker-metrics"),
-            METRICS_HOST="127.0.0.1",
-            METRICS_PORT=str(metrics_port),
-        ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    worker_log = tmp_path / "worker.log"
+    with worker_log.open("wb") as log:
+        worker = subprocess.Popen(
+            [str(project.path / ".venv/bin/python"), "manage.py", "rundramatiq", "--processes", "1", "--threads", "2"],
+            cwd=project.path,
+            env=clean_environment(
+                **env,
+                PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "worker-metrics"),
+                METRICS_HOST="127.0.0.1",
+                METRICS_PORT=str(metrics_port),
+            ),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         assert wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60).status == 200
-        yield Running(project, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{metrics_port}/metrics", web_log, env)
+        urls = (f"http://127.0.0.1:{port}", f"http://127.0.0.1:{metrics_port}/metrics")
+        yield Running(project, *urls, web_log, worker_log, env)
     finally:
         stop(web)
         stop(worker)
@@ -178,12 +182,16 @@ def test_the_production_command_passes_the_smoke_test_and_reports_what_it_served
 
     # A job: the email goes through Redis to the worker, which cannot reach the mail server and says so.
     assert_ok(production.project.run("python", "manage.py", "sendtestemail", "ops@example.com", **production.env))
-    deadline = time.monotonic() + 60
-    while 'jobs_total{actor="send_email",outcome="failed",queue="default"}' not in (
-        worker_metrics := get(production.worker_metrics, Authorization=f"Bearer {TOKEN}")[1]
-    ):
-        assert time.monotonic() < deadline, f"the worker did not report the job:\n{worker_metrics}"
+    deadline = time.monotonic() + 90
+    worker_metrics = ""
+    while 'jobs_total{actor="send_email",outcome="failed",queue="default"}' not in worker_metrics:
+        log = production.worker_log.read_text()
+        assert time.monotonic() < deadline, f"the worker did not report the job:\n{worker_metrics}\n{log}"
         time.sleep(0.5)
+        try:
+            worker_metrics = get(production.worker_metrics, Authorization=f"Bearer {TOKEN}")[1]
+        except OSError:  # the worker is still starting
+            continue
     assert get(production.worker_metrics)[0] == 404
     assert 'job_duration_seconds_count{actor="send_email",queue="default"}' in worker_metrics
 
