@@ -49,6 +49,7 @@ def worker_pids(master: int) -> set[int]:
 class Server:
     url: str
     pid: int
+    metrics: Path
 
 
 @pytest.fixture
@@ -62,28 +63,35 @@ def server(tmp_path) -> Iterator[Server]:
         "PORT": str(port),
         "WEB_CONCURRENCY": "2",
         "METRICS_TOKEN": TOKEN,
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
     }
-    process = subprocess.Popen(  # noqa: S603
-        [str(Path(sys.executable).with_name("gunicorn")), "-c", "config/gunicorn.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603
+            [str(Path(sys.executable).with_name("gunicorn")), "-c", "config/gunicorn.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while len(worker_pids(process.pid)) < 2 or not answers(f"{url}/healthz"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"gunicorn did not start: {process.communicate()[1]}")
-        time.sleep(0.2)
-    try:
-        yield Server(url, process.pid)
+    try:  # whatever happens, the server goes at the end
+        deadline = time.monotonic() + 60
+        while len(worker_pids(process.pid)) < 2 or not answers(f"{url}/healthz"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                process.wait(timeout=10)
+                pytest.fail(f"gunicorn did not start: {log.read_text()}")
+            time.sleep(0.2)
+        yield Server(url, process.pid, tmp_path / "metrics")
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
 
 
 def request_total(url: str) -> float:
@@ -98,11 +106,11 @@ def sample_writers(folder: Path) -> set[int]:
     return {int(path.stem.rsplit("_", 1)[1]) for path in folder.glob("counter_*.db")}
 
 
-def test_metrics_add_up_every_worker_and_survive_a_worker_restart(server, tmp_path):
+def test_metrics_add_up_every_worker_and_survive_a_worker_restart(server):
     for _ in range(10):
         assert get(f"{server.url}/")[0] == 200
     before = worker_pids(server.pid)
-    [busy, *_] = sample_writers(tmp_path) & before
+    [busy, *_] = sample_writers(server.metrics) & before
     os.kill(busy, signal.SIGTERM)  # a worker that served requests goes, as after max_requests
     deadline = time.monotonic() + 30
     while busy in worker_pids(server.pid) or len(worker_pids(server.pid)) < 2:
@@ -112,4 +120,4 @@ def test_metrics_add_up_every_worker_and_survive_a_worker_restart(server, tmp_pa
         assert get(f"{server.url}/")[0] == 200
 
     assert request_total(server.url) == 20, "every request counted once, whichever worker served it"
-    assert len(sample_writers(tmp_path)) >= 2, "the stopped worker's samples and its successors' add up"
+    assert len(sample_writers(server.metrics)) >= 2, "the stopped worker's samples and its successors' add up"
