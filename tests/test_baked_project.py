@@ -20,6 +20,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "ci-8fJ2kLq9Zx4Vb7Nm1Qw5Er3Ty6Ui0Op-Aa2Ss4Dd6Ff8Gg0Hh1Jj3Kk5",
     "DJANGO_ALLOWED_HOSTS": "app.example.com",
     "EMAIL_URL": "smtp://mailer:secret@smtp.example.com:587?tls=true",
+    "MEDIA_BUCKET": "app-media",
 }
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "{{ cookiecutter.project_slug }}.core.middleware.RequestIdMiddleware",
     "{{ cookiecutter.project_slug }}.core.middleware.HealthCheckMiddleware",
+    "{{ cookiecutter.project_slug }}.core.middleware.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -150,6 +151,8 @@ DRAMATIQ_MIDDLEWARE = [
     "dramatiq.middleware.Retries",
     "{{ cookiecutter.project_slug }}.core.jobs.RequestIdPropagation",
     "{{ cookiecutter.project_slug }}.core.jobs.Idempotency",
+    "{{ cookiecutter.project_slug }}.core.tracing.TracePropagation",
+    "{{ cookiecutter.project_slug }}.core.metrics.JobMetrics",
     "django_dramatiq.middleware.DbConnectionsMiddleware",
 ]
 DRAMATIQ_BROKER: dict[str, Any]
@@ -181,8 +184,9 @@ else:
         "OPTIONS": {},
         "MIDDLEWARE": [*DRAMATIQ_MIDDLEWARE, "{{ cookiecutter.project_slug }}.core.jobs.InProcessWorker"],
     }
-# The scheduler (manage.py crontab) holds a Redis lock so exactly one runs.
-DRAMATIQ_CRONTAB = {"REDIS_URL": REDIS_URL or None}
+# The scheduler process (manage.py crontab) enqueues @cron jobs; a Redis lock
+# keeps a second scheduler from running them twice.
+DRAMATIQ_CRONTAB = {"REDIS_URL": REDIS_URL} if REDIS_URL else {}
 # How long a completed job's idempotency record is kept (redeliveries come within minutes).
 JOBS_IDEMPOTENCY_RETENTION_DAYS = env.int("JOBS_IDEMPOTENCY_RETENTION_DAYS", default=14, min_value=1)
 
@@ -373,3 +377,38 @@ SENTRY_DSN = env.url("SENTRY_DSN", default="", schemes=("https", "http"))
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="local")
 SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
 SENTRY_TRACES_SAMPLE_PERCENT = env.int("SENTRY_TRACES_SAMPLE_PERCENT", default=0, min_value=0, max_value=100)
+
+# --- Media storage, scheduler, metrics, traces ------------------------------
+# Media goes to an S3-API bucket when MEDIA_BUCKET is set (required in
+# production): objects are private and every URL is signed and expires.
+# Credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or a workload identity), never from settings.
+
+MEDIA_BUCKET = env.str("MEDIA_BUCKET", default="")
+MEDIA_STORAGE: dict[str, Any] = {
+    "BACKEND": "storages.backends.s3.S3Storage",
+    "OPTIONS": {
+        "bucket_name": MEDIA_BUCKET,
+        "endpoint_url": env.url("MEDIA_ENDPOINT_URL", default="", schemes=("https", "http")) or None,
+        "region_name": env.str("MEDIA_REGION", default="") or None,
+        "default_acl": None,  # objects inherit the bucket's policy: private
+        "querystring_auth": True,  # signed URLs
+        "querystring_expire": env.int("MEDIA_URL_EXPIRY", default=3600, min_value=60, max_value=7 * 24 * 3600),
+        "file_overwrite": False,
+        "signature_version": "s3v4",
+        "addressing_style": {"auto": None, "path": "path", "virtual": "virtual"}[
+            env.choice("MEDIA_ADDRESSING_STYLE", ("auto", "path", "virtual"), default="auto")
+        ],
+    },
+}
+if MEDIA_BUCKET:
+    STORAGES["default"] = MEDIA_STORAGE
+
+# /metrics (and the job worker's metrics server) answer only with this bearer token.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="", min_length=32)
+
+# OpenTelemetry traces are off until an OTLP/HTTP endpoint is set (a collector).
+OTEL_EXPORTER_OTLP_ENDPOINT = env.url("OTEL_EXPORTER_OTLP_ENDPOINT", default="", schemes=("http", "https"))
+OTEL_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="{{ cookiecutter.project_slug }}")
+OTEL_TRACES_SAMPLE_PERCENT = env.int("OTEL_TRACES_SAMPLE_PERCENT", default=100, min_value=0, max_value=100)
+SENTRY_SAMPLE_PERCENT = env.int("SENTRY_SAMPLE_PERCENT", default=100, min_value=0, max_value=100)

@@ -3,7 +3,14 @@
 from {{ cookiecutter.project_slug }}.core.sentry import init_sentry
 
 from .base import *  # noqa: F403
-from .base import SENTRY_DSN, SENTRY_ENVIRONMENT, SENTRY_RELEASE, SENTRY_TRACES_SAMPLE_PERCENT, env
+from .base import (
+    SENTRY_DSN,
+    SENTRY_ENVIRONMENT,
+    SENTRY_RELEASE,
+    SENTRY_SAMPLE_PERCENT,
+    SENTRY_TRACES_SAMPLE_PERCENT,
+    env,
+)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # post_gen_project writes a real key to .env; this fallback only serves a checkout without one.
@@ -17,5 +24,6 @@ init_sentry(
     dsn=SENTRY_DSN,
     environment=SENTRY_ENVIRONMENT,
     release=SENTRY_RELEASE,
+    sample_rate=SENTRY_SAMPLE_PERCENT / 100,
     traces_sample_rate=SENTRY_TRACES_SAMPLE_PERCENT / 100,
 )

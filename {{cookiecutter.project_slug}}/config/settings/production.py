@@ -8,7 +8,16 @@ only tightened here. A missing or invalid variable stops every entry point
 from {{ cookiecutter.project_slug }}.core.sentry import init_sentry
 
 from .base import *  # noqa: F403
-from .base import LOGGING, MAILERS, SENTRY_DSN, SENTRY_RELEASE, SENTRY_TRACES_SAMPLE_PERCENT, env
+from .base import (
+    LOGGING,
+    MAILERS,
+    SENTRY_DSN,
+    SENTRY_RELEASE,
+    SENTRY_SAMPLE_PERCENT,
+    SENTRY_TRACES_SAMPLE_PERCENT,
+    STORAGES,
+    env,
+)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", min_length=50)
@@ -32,15 +41,16 @@ LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
 MAILERS["delivery"] = env.mailer("EMAIL_URL", schemes=("smtp", "smtps"))
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
 
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+# Stateless processes: media in the bucket (base.py switches to it), static files
+# compiled into the image and served by WhiteNoise (behind a CDN when STATIC_URL is one).
+env.str("MEDIA_BUCKET")
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
 
 env.check()
 init_sentry(
     dsn=SENTRY_DSN,
     environment=SENTRY_ENVIRONMENT,
     release=SENTRY_RELEASE,
+    sample_rate=SENTRY_SAMPLE_PERCENT / 100,
     traces_sample_rate=SENTRY_TRACES_SAMPLE_PERCENT / 100,
 )

@@ -52,3 +52,23 @@ def test_an_unhandled_error_is_reported_with_the_request_id(client, sentry_event
     assert event["environment"] == "test"
     assert event["release"] == "abc123"
     assert "user" not in event or "email" not in event.get("user", {}), "no personal data by default"
+
+
+def test_sample_rates_come_from_the_caller_and_no_personal_data_is_sent():
+    init_sentry(
+        dsn="https://public@sentry.example.com/1",
+        environment="staging",
+        release="0123abc",
+        traces_sample_rate=0.05,
+        sample_rate=0.5,
+    )
+    try:
+        options = sentry_sdk.get_client().options
+        assert (options["sample_rate"], options["traces_sample_rate"]) == (0.5, 0.05)
+        assert (options["environment"], options["release"]) == ("staging", "0123abc")
+        assert not options["send_default_pii"]
+        integrations = set(sentry_sdk.get_client().integrations)
+        assert {"django", "redis", "dramatiq"} <= integrations
+    finally:
+        sentry_sdk.get_client().close()
+        sentry_sdk.init(dsn=None)

@@ -16,6 +16,7 @@ COMPLETE = {
     "DATABASE_URL": "postgres://app@127.0.0.1:5432/app",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_URL": "smtp://mailer:secret@smtp.example.com:587?tls=true",
+    "MEDIA_BUCKET": "app-media",
 }
 
 
@@ -38,6 +39,7 @@ def test_production_check_names_every_missing_variable():
     assert "DATABASE_URL is required but not set" in result.stderr
     assert "REDIS_URL is required but not set" in result.stderr
     assert "EMAIL_URL is required but not set" in result.stderr
+    assert "MEDIA_BUCKET is required but not set" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -47,6 +49,10 @@ def test_production_check_names_every_missing_variable():
         ("DJANGO_SECRET_KEY", "too-short", "DJANGO_SECRET_KEY must be at least 50 characters long"),
         ("DATABASE_URL", "sqlite:///db.sqlite3", "DATABASE_URL must be a URL starting with postgres://"),
         ("DATABASE_POOL_MAX_SIZE", "0", "DATABASE_POOL_MAX_SIZE must be at least 1, got 0"),
+        ("MEDIA_ENDPOINT_URL", "minio:9000", "MEDIA_ENDPOINT_URL must be a URL starting with https:// or http://"),
+        ("METRICS_TOKEN", "short", "METRICS_TOKEN must be at least 32 characters long"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318", "OTEL_EXPORTER_OTLP_ENDPOINT must be a URL starting with"),
+        ("OTEL_TRACES_SAMPLE_PERCENT", "150", "OTEL_TRACES_SAMPLE_PERCENT must be at most 100, got 150"),
     ],
 )
 def test_production_check_names_an_invalid_variable(name, value, problem):

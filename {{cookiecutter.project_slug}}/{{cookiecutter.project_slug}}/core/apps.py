@@ -24,11 +24,21 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from django.conf import settings
+
         from . import requestcache
         from .middleware import clear_request_id
+        from .tracing import init_tracing
 
         request_finished.connect(clear_request_id, dispatch_uid="core.clear_request_id")
         request_finished.connect(requestcache.clear, dispatch_uid="core.clear_request_memo")
-        # core has no models, so it gets no post_migrate of its own: follow the sites app's.
+        # Run right after the sites app has created its "example.com" default.
         sites = apps.get_app_config("sites")
         post_migrate.connect(name_the_site, sender=sites, dispatch_uid="core.name_the_site")
+        init_tracing(
+            endpoint=settings.OTEL_EXPORTER_OTLP_ENDPOINT,
+            service_name=settings.OTEL_SERVICE_NAME,
+            environment=settings.SENTRY_ENVIRONMENT,
+            release=settings.SENTRY_RELEASE,
+            sample_ratio=settings.OTEL_TRACES_SAMPLE_PERCENT / 100,
+        )

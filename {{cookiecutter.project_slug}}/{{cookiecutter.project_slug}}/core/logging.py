@@ -1,10 +1,12 @@
-"""Log records that carry the request id; a JSON formatter for production."""
+"""Log records that carry the request id (and trace ids when tracing is on); a JSON formatter for production."""
 
 import json
 import logging
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+
+from opentelemetry import trace
 
 # Set by RequestIdMiddleware for a request and by RequestIdPropagation for a job.
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
@@ -14,10 +16,14 @@ _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", 
 
 
 class RequestIdFilter(logging.Filter):
-    """Stamp each record with the current request (or job) id."""
+    """Stamp each record with the current request (or job) id, and the trace and span ids inside a span."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
+        span_context = trace.get_current_span().get_span_context()
+        if span_context.is_valid:
+            record.trace_id = format(span_context.trace_id, "032x")
+            record.span_id = format(span_context.span_id, "016x")
         return True
 
 

@@ -1,6 +1,8 @@
-"""Request ids on every request, and health endpoints that bypass host checks."""
+"""Request ids on every request, health and metrics endpoints that bypass host checks, access log lines."""
 
+import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +15,9 @@ from django.shortcuts import render
 from . import requestcache, views
 from .exceptions import DomainError
 from .logging import request_id
+from .metrics import UNMATCHED, observe_request
+
+access_logger = logging.getLogger("access")
 
 # A caller's id is kept if it looks like an id, not arbitrary text for the logs.
 SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$")
@@ -38,8 +43,8 @@ def clear_request_id(**kwargs: object) -> None:
     request_id.set("-")
 
 
-class RequestIdMiddleware:
-    """Accept a sane X-Request-ID or make one, echo it, and expose it to logs."""
+class AroundMiddleware:
+    """Run ``before`` ahead of the view and ``after`` on its response, in sync and async stacks alike."""
 
     sync_capable = True
     async_capable = True
@@ -50,26 +55,43 @@ class RequestIdMiddleware:
         if self.is_async:
             markcoroutinefunction(self)
 
+    def before(self, request: HttpRequest) -> Any:
+        raise NotImplementedError
+
+    def after(self, request: HttpRequest, response: HttpResponseBase, state: Any) -> None:
+        raise NotImplementedError
+
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self._acall(request)
-        rid = _start(request)
+        state = self.before(request)
         response: HttpResponseBase = self.get_response(request)
-        response[HEADER] = rid
+        self.after(request, response, state)
         return response
 
     async def _acall(self, request: HttpRequest) -> HttpResponseBase:
-        rid = _start(request)
+        state = self.before(request)
         response: HttpResponseBase = await self.get_response(request)
-        response[HEADER] = rid
+        self.after(request, response, state)
         return response
 
 
+class RequestIdMiddleware(AroundMiddleware):
+    """Accept a sane X-Request-ID or make one, echo it, and expose it to logs."""
+
+    def before(self, request: HttpRequest) -> str:
+        return _start(request)
+
+    def after(self, request: HttpRequest, response: HttpResponseBase, state: str) -> None:
+        response[HEADER] = state
+
+
 class HealthCheckMiddleware:
-    """Answer /healthz and /readyz before host validation and HTTPS redirects.
+    """Answer /healthz, /readyz and /metrics before host validation and HTTPS redirects.
 
     Load balancers and Kubernetes probe pods by IP address, which is not in
     ALLOWED_HOSTS, and over plain HTTP; the probes must still get an answer.
+    Prometheus scrapes pods the same way (``/metrics`` needs a bearer token).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
@@ -80,6 +102,8 @@ class HealthCheckMiddleware:
             return views.healthz(request)
         if request.path == "/readyz":
             return views.readyz(request)
+        if request.path == "/metrics":
+            return views.metrics(request)
         return self.get_response(request)
 
 
@@ -96,3 +120,39 @@ class DomainErrorMiddleware:
         if not isinstance(exception, DomainError):
             return None
         return render(request, "error.html", {"message": exception.message}, status=exception.status)
+
+
+def _observe(request: HttpRequest, response: HttpResponseBase, started: float) -> None:
+    """Count and time the request, and write its one access log line."""
+    seconds = time.perf_counter() - started
+    match = request.resolver_match
+    route = f"/{match.route}" if match else UNMATCHED
+    observe_request(request.method or "", route, response.status_code, seconds)
+    user = getattr(request, "user", None)
+    organization = getattr(request, "organization", None)  # set by the organizations app, when a request has one
+    access_logger.info(
+        "%s %s %s %.1fms",
+        request.method,
+        request.path,
+        response.status_code,
+        seconds * 1000,
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "route": route,
+            "status": response.status_code,
+            "duration_ms": round(seconds * 1000, 2),
+            "user_id": str(getattr(user, "public_id", user.pk)) if user and user.is_authenticated else None,
+            "organization_id": str(getattr(organization, "public_id", organization.pk)) if organization else None,
+        },
+    )
+
+
+class AccessLogMiddleware(AroundMiddleware):
+    """One log line and the Prometheus samples per request (health probes and scrapes excluded)."""
+
+    def before(self, request: HttpRequest) -> float:
+        return time.perf_counter()
+
+    def after(self, request: HttpRequest, response: HttpResponseBase, state: float) -> None:
+        _observe(request, response, state)

@@ -1,0 +1,79 @@
+"""The pipeline's smoke test (scripts/smoke.py) passes against a live server and says what broke when it fails."""
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from ..factories import PASSWORD, VerifiedUserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def load_smoke() -> ModuleType:
+    path = Path(__file__).resolve().parents[2] / "scripts" / "smoke.py"
+    spec = importlib.util.spec_from_file_location("smoke", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["smoke"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+smoke = load_smoke()
+
+
+@pytest.fixture
+def smoke_user(monkeypatch):
+    user = VerifiedUserFactory(email="smoke@example.com")
+    monkeypatch.setenv("SMOKE_EMAIL", user.email)
+    monkeypatch.setenv("SMOKE_PASSWORD", PASSWORD)
+    return user
+
+
+def test_every_check_passes_against_a_healthy_site(live_server, smoke_user, capsys):
+    assert smoke.main([live_server.url]) == 0
+
+    out = capsys.readouterr().out
+    assert "smoke: ok   ready" in out
+    assert "smoke: ok   home page" in out
+    assert "smoke: ok   sign in: signed in as smoke@example.com" in out
+
+
+def test_a_wrong_password_fails_the_sign_in_check(live_server, smoke_user, monkeypatch, capsys):
+    monkeypatch.setenv("SMOKE_PASSWORD", "not the password")
+
+    assert smoke.main([live_server.url]) == 1
+
+    assert "smoke: FAIL sign in: sign-in (wrong SMOKE_PASSWORD" in capsys.readouterr().err
+
+
+def test_an_unverified_user_cannot_pass(live_server, smoke_user, capsys):
+    smoke_user.emailaddress_set.update(verified=False)
+
+    assert smoke.main([live_server.url]) == 1
+
+
+def test_missing_credentials_are_named(live_server, monkeypatch, capsys):
+    monkeypatch.delenv("SMOKE_EMAIL", raising=False)
+
+    assert smoke.main([live_server.url]) == 1
+
+    assert "set SMOKE_EMAIL and SMOKE_PASSWORD" in capsys.readouterr().err
+
+
+def test_an_unreachable_site_fails_the_first_check(capsys):
+    assert smoke.main(["http://127.0.0.1:9"]) == 1
+
+    assert "smoke: FAIL ready: GET /readyz:" in capsys.readouterr().err
+
+
+def test_a_url_without_a_scheme_is_refused(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        smoke.main(["staging.example.com"])
+
+    assert exit_.value.code == 2
+    assert "base_url must start with http:// or https://" in capsys.readouterr().err
