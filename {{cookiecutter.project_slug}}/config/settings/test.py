@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CACHES, DRAMATIQ_BROKER, REDIS_URL, env
+from .base import CACHES, DATABASE_REPLICAS, DATABASES, DRAMATIQ_BROKER, REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="test-only-secret-key-with-enough-length-to-pass-checks")
@@ -20,6 +20,10 @@ if REDIS_URL:
 else:
     # Tests drive the stub broker's worker themselves (see tests/conftest.py).
     DRAMATIQ_BROKER["MIDDLEWARE"] = [m for m in DRAMATIQ_BROKER["MIDDLEWARE"] if not m.endswith("InProcessWorker")]
+
+# A replica serves the primary's test database: streaming replication copies it there.
+for _alias in DATABASE_REPLICAS:
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
 
 WHITENOISE_AUTOREFRESH = True  # serve static files from the apps, as locally; no collectstatic
 

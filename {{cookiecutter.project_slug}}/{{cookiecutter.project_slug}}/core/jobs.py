@@ -1,4 +1,4 @@
-"""Job helpers: enqueue after commit, carry request ids, run a worker in-process locally."""
+"""Job helpers: enqueue after commit, carry request ids and write positions, run a worker in-process locally."""
 
 import atexit
 import logging
@@ -12,6 +12,7 @@ from django.db import transaction
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 
+from .db import router
 from .logging import request_id
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,56 @@ class RequestIdPropagation(Middleware):
             token = self._tokens.pop(message.message_id, None)
         if token is not None:
             request_id.reset(token)
+
+    after_skip_message = after_process_message
+
+
+class WritePositionPropagation(Middleware):
+    """Copy the caller's write position into each message; the job reads only from replicas past it.
+
+    A job enqueued right after a write (``send_on_commit``) never reads older data
+    than its caller wrote or saw. Does nothing when no replica is configured.
+    """
+
+    OPTION = "db_position"
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, Token[Any]] = {}
+        self._lock = threading.Lock()
+
+    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
+        if self.OPTION not in message.options and router.enabled():
+            position = router.position_to_carry()
+            if position is not None:
+                message.options[self.OPTION] = position
+
+    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.MessageProxy) -> None:
+        if not router.enabled():
+            return
+        raw = message.options.get(self.OPTION)
+        if raw is None:
+            position = None
+        elif isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+            position = raw
+        else:
+            logger.warning("message %s carries an invalid %s %r; reading from the primary", message, self.OPTION, raw)
+            position = router.UNKNOWN_POSITION
+        token = router.begin(position=position)
+        with self._lock:
+            self._tokens[message.message_id] = token
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: dramatiq.MessageProxy,
+        *,
+        result: Any = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        with self._lock:
+            token = self._tokens.pop(message.message_id, None)
+        if token is not None:
+            router.end(token)
 
     after_skip_message = after_process_message
 
