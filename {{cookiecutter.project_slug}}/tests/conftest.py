@@ -9,6 +9,18 @@ from dramatiq.brokers.stub import StubBroker
 from .factories import UserFactory
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without a replica (DATABASE_REPLICA_URLS), deselect the replica tests: they cannot pass, nor be skipped."""
+    from django.conf import settings
+
+    if settings.DATABASE_REPLICAS:
+        return
+    deselected = [item for item in items if item.get_closest_marker("replica")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("replica")]
+
+
 @pytest.fixture(autouse=True)
 def _mail_goes_through_the_queue(settings):
     """Django's test setup swaps every mailer for locmem; queue mail as production does.

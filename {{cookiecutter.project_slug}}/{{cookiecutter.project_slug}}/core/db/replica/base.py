@@ -10,6 +10,7 @@ too), nor is anything inside an explicit transaction on the replica.
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -34,7 +35,9 @@ def _fail_over(connection: DatabaseWrapper, error: BaseException, name: str | No
     """Mark the replica unusable and return a DB-API cursor on the primary."""
     get_replicas().mark_unusable(connection.alias, error)
     logger.warning("a read on replica %s failed and runs on the primary: %s", connection.alias, error)
-    connection.errors_occurred = True  # closed (returned to its pool and checked) at the end of the request
+    # Give the broken connection back now (its pool discards it), not at the end of the request.
+    with suppress(Exception):
+        connection.close()
     primary = connections[DEFAULT_DB_ALIAS]
     primary.ensure_connection()
     with primary.wrap_database_errors:
