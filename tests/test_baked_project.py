@@ -59,6 +59,7 @@ def test_its_suite_passes_against_postgres_and_redis(installed_project: Project,
     assert_ok(result)
     assert " passed" in result.stdout
     assert " skipped" not in result.stdout
+    assert " deselected" not in result.stdout, "the replica tests must run against the replica"
 
 
 @each_variation

@@ -10,15 +10,20 @@ from .factories import UserFactory
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without a replica (DATABASE_REPLICA_URLS), deselect the replica tests: they cannot pass, nor be skipped."""
+    """Deselect the tests whose real component is absent: they cannot pass, and must not count as skipped.
+
+    ``replica`` tests need DATABASE_REPLICA_URLS; ``pgbouncer`` tests need Postgres and the pgbouncer program.
+    """
     from django.conf import settings
 
-    if settings.DATABASE_REPLICAS:
-        return
-    deselected = [item for item in items if item.get_closest_marker("replica")]
+    from .core.test_pgbouncer import PGBOUNCER
+
+    postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    absent = {"replica": not settings.DATABASE_REPLICAS, "pgbouncer": not (postgres and PGBOUNCER)}
+    deselected = [item for item in items if any(item.get_closest_marker(name) for name, gone in absent.items() if gone)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker("replica")]
+        items[:] = [item for item in items if item not in deselected]
 
 
 @pytest.fixture(autouse=True)

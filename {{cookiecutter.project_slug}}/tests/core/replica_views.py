@@ -26,7 +26,8 @@ def read_user(email: str) -> dict[str, Any]:
             )
         )
     )
-    return {"found": row.found, "server": "replica" if row.standby else "primary"}
+    found, standby = getattr(row, "found"), getattr(row, "standby")  # noqa: B009 (columns of a raw query)
+    return {"found": found, "server": "replica" if standby else "primary"}
 
 
 def create_user(email: str) -> None:

@@ -200,6 +200,12 @@ def test_outside_requests_and_jobs_reads_use_the_primary(replica):
     assert read_user("ida@example.com") == {"found": True, "server": "primary"}
 
 
+def close_pool(alias: str) -> None:
+    connection: Any = connections[alias]
+    connection.close()
+    connection.close_pool()
+
+
 @pytest.fixture
 def proxied_replica(replica: str) -> Iterator[TcpProxy]:
     """The replica behind a proxy the test can cut: as if the replica died."""
@@ -207,8 +213,7 @@ def proxied_replica(replica: str) -> Iterator[TcpProxy]:
     original = replica_settings["HOST"], replica_settings["PORT"]
     proxy = TcpProxy(replica_settings["HOST"] or "127.0.0.1", int(replica_settings["PORT"]))
     proxy.start()
-    connections[replica].close()
-    connections[replica].close_pool()
+    close_pool(replica)
     replica_settings["HOST"], replica_settings["PORT"] = "127.0.0.1", str(proxy.port)
     replicas_module._replicas = None
     get_replicas().refresh()
@@ -216,8 +221,7 @@ def proxied_replica(replica: str) -> Iterator[TcpProxy]:
         yield proxy
     finally:
         proxy.stop()
-        connections[replica].close()
-        connections[replica].close_pool()
+        close_pool(replica)
         replica_settings["HOST"], replica_settings["PORT"] = original
         replicas_module._replicas = None
 
