@@ -24,7 +24,7 @@ def per_process(threads: int) -> int:
 
 
 def _full_mode() -> bool:
-    return bool(settings.DATABASES[DEFAULT_DB_ALIAS]["ENGINE"].endswith("postgresql"))
+    return bool(settings.DATABASE)  # DATABASE_URL is set: Postgres
 
 
 def connection_budget(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
