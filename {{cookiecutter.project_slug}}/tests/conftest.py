@@ -12,14 +12,20 @@ from .factories import UserFactory
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Deselect the tests whose real component is absent: they cannot pass, and must not count as skipped.
 
-    ``replica`` tests need DATABASE_REPLICA_URLS; ``pgbouncer`` tests need Postgres and the pgbouncer program.
+    ``replica`` tests need DATABASE_REPLICA_URLS; ``pgbouncer`` tests need Postgres and the pgbouncer program;
+    ``postgres`` and ``sqlite`` tests need that database (full mode, zero-service mode).
     """
     from django.conf import settings
 
     from .core.test_pgbouncer import PGBOUNCER
 
     postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-    absent = {"replica": not settings.DATABASE_REPLICAS, "pgbouncer": not (postgres and PGBOUNCER)}
+    absent = {
+        "replica": not settings.DATABASE_REPLICAS,
+        "pgbouncer": not (postgres and PGBOUNCER),
+        "postgres": not postgres,
+        "sqlite": postgres,
+    }
     deselected = [item for item in items if any(item.get_closest_marker(name) for name, gone in absent.items() if gone)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
