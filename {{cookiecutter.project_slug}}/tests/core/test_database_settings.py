@@ -1,6 +1,7 @@
 """Database settings from the environment: replicas, PgBouncer, and the connection budget check."""
 
 import json
+from typing import Any
 
 import pytest
 from django.core import checks
@@ -15,10 +16,11 @@ SHOW = (
 )
 
 
-def settings_with(**environ: str) -> dict:
+def settings_with(**environ: str) -> dict[str, Any]:
     result = manage("shell", "--no-imports", "-c", SHOW, **{**COMPLETE, **environ})
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    found: dict[str, Any] = json.loads(result.stdout)
+    return found
 
 
 def test_each_replica_url_becomes_a_read_only_alias_behind_the_router():
