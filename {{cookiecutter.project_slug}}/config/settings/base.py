@@ -162,7 +162,8 @@ if DATABASE_PGBOUNCER:
 # fit in what the server (or PgBouncer) accepts. WEB_CONCURRENCY is gunicorn's own
 # variable; DRAMATIQ_NPROCS and DRAMATIQ_NTHREADS are rundramatiq's (set them for the
 # worker: unset, rundramatiq starts one process per CPU).
-DATABASE_MAX_CONNECTIONS = env.int("DATABASE_MAX_CONNECTIONS", default=100, min_value=1)
+# A default Postgres: max_connections 100, minus 3 reserved for superusers.
+DATABASE_MAX_CONNECTIONS = env.int("DATABASE_MAX_CONNECTIONS", default=97, min_value=1)
 DATABASE_RESERVED_CONNECTIONS = env.int("DATABASE_RESERVED_CONNECTIONS", default=10, min_value=0)
 WEB_INSTANCES = env.int("WEB_INSTANCES", default=1, min_value=1)
 WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=1, min_value=1)
