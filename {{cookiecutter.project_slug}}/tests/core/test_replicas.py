@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.db import InternalError, connections
 from django.db.utils import Error as DatabaseError
+from django.test import Client
 
 from {{ cookiecutter.project_slug }}.accounts.models import User
 from {{ cookiecutter.project_slug }}.core.db import replicas as replicas_module
@@ -63,6 +66,40 @@ def test_a_signed_in_users_write_position_follows_them_to_other_devices(client, 
         "found": True,
         "server": "primary",
     }
+
+
+def test_under_asgi_a_write_then_a_read_sees_the_write(async_client, paused_replica):
+    async_to_sync(async_client.post)("/write", {"email": "asa@example.com"})
+
+    response = async_to_sync(async_client.get)("/read", {"email": "asa@example.com"})
+
+    assert response.json() == {"found": True, "server": "primary"}
+
+
+def test_requests_in_parallel_threads_keep_their_own_routing(client, paused_replica):
+    client.post("/write", {"email": "tom@example.com"})  # this client's position is past the replica
+    results: dict[str, list[dict[str, Any]]] = {"writer": [], "other": []}
+    start = threading.Barrier(2)
+
+    def browse(name: str, browser: Client) -> None:
+        start.wait()
+        try:
+            for _ in range(10):
+                results[name].append(browser.get("/read", {"email": "tom@example.com"}).json())
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=browse, args=("writer", client)),
+        threading.Thread(target=browse, args=("other", Client())),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert results["writer"] == [{"found": True, "server": "primary"}] * 10
+    assert results["other"] == [{"found": False, "server": "replica"}] * 10
 
 
 def test_after_a_write_the_rest_of_the_request_reads_from_the_primary(client, paused_replica):
