@@ -13,7 +13,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Deselect the tests whose real component is absent: they cannot pass, and must not count as skipped.
 
     ``replica`` tests need DATABASE_REPLICA_URLS; ``pgbouncer`` tests need Postgres and the pgbouncer program;
-    ``postgres`` and ``sqlite`` tests need that database (full mode, zero-service mode).
+    ``postgres`` tests need full mode (DATABASE_URL).
     """
     from django.conf import settings
 
@@ -24,7 +24,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         "replica": not settings.DATABASE_REPLICAS,
         "pgbouncer": not (postgres and PGBOUNCER),
         "postgres": not postgres,
-        "sqlite": postgres,
     }
     deselected = [item for item in items if any(item.get_closest_marker(name) for name, gone in absent.items() if gone)]
     if deselected:

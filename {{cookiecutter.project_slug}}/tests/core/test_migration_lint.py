@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import migrations, models
+from django.db import connections, migrations, models
 from django.db.migrations.loader import MigrationLoader
 
 from {{ cookiecutter.project_slug }}.core.db.migration_lint import lint_migration, sql_connection
@@ -99,7 +99,9 @@ def test_the_command_names_an_unknown_app():
         call_command("lintmigrations", "nope")
 
 
-@pytest.mark.sqlite
-def test_the_command_refuses_without_postgres():
+def test_the_command_refuses_without_postgres(monkeypatch):
+    sqlite = {**connections.settings["default"], "ENGINE": "django.db.backends.sqlite3"}
+    monkeypatch.setitem(connections.settings, "default", sqlite)  # zero-service mode's database
+
     with pytest.raises(CommandError, match="set DATABASE_URL to a Postgres server"):
         call_command("lintmigrations")

@@ -4,7 +4,7 @@ import atexit
 import logging
 import threading
 import time
-from contextvars import Token
+from collections.abc import Callable
 from typing import Any
 
 import dramatiq
@@ -28,20 +28,25 @@ def send_on_commit(actor: dramatiq.Actor[..., Any], *args: Any, **kwargs: Any) -
     transaction.on_commit(lambda: actor.send(*args, **kwargs))
 
 
-class RequestIdPropagation(Middleware):
-    """Copy the caller's request id into each message; log lines of the job carry it."""
+class MessageContext(Middleware):
+    """Set context variables while a message is processed, and undo it after.
+
+    Subclasses return an undo function from ``enter``; worker threads run
+    messages concurrently, so undo functions are kept per message.
+    """
 
     def __init__(self) -> None:
-        self._tokens: dict[str, Token[str]] = {}
+        self._undo: dict[str, Callable[[], None]] = {}
         self._lock = threading.Lock()
 
-    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
-        message.options.setdefault("request_id", request_id.get())
+    def enter(self, message: dramatiq.MessageProxy) -> Callable[[], None] | None:
+        raise NotImplementedError
 
     def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.MessageProxy) -> None:
-        token = request_id.set(str(message.options.get("request_id", "-")))
-        with self._lock:
-            self._tokens[message.message_id] = token
+        undo = self.enter(message)
+        if undo is not None:
+            with self._lock:
+                self._undo[message.message_id] = undo
 
     def after_process_message(
         self,
@@ -52,14 +57,25 @@ class RequestIdPropagation(Middleware):
         exception: BaseException | None = None,
     ) -> None:
         with self._lock:
-            token = self._tokens.pop(message.message_id, None)
-        if token is not None:
-            request_id.reset(token)
+            undo = self._undo.pop(message.message_id, None)
+        if undo is not None:
+            undo()
 
     after_skip_message = after_process_message
 
 
-class WritePositionPropagation(Middleware):
+class RequestIdPropagation(MessageContext):
+    """Copy the caller's request id into each message; log lines of the job carry it."""
+
+    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
+        message.options.setdefault("request_id", request_id.get())
+
+    def enter(self, message: dramatiq.MessageProxy) -> Callable[[], None]:
+        token = request_id.set(str(message.options.get("request_id", "-")))
+        return lambda: request_id.reset(token)
+
+
+class WritePositionPropagation(MessageContext):
     """Copy the caller's write position into each message; the job reads only from replicas past it.
 
     A job enqueued right after a write (``send_on_commit``) never reads older data
@@ -68,19 +84,15 @@ class WritePositionPropagation(Middleware):
 
     OPTION = "db_position"
 
-    def __init__(self) -> None:
-        self._tokens: dict[str, Token[Any]] = {}
-        self._lock = threading.Lock()
-
     def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
         if self.OPTION not in message.options and router.enabled():
             position = router.position_to_carry()
             if position is not None:
                 message.options[self.OPTION] = position
 
-    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.MessageProxy) -> None:
+    def enter(self, message: dramatiq.MessageProxy) -> Callable[[], None] | None:
         if not router.enabled():
-            return
+            return None
         raw = message.options.get(self.OPTION)
         if raw is None:
             position = None
@@ -90,23 +102,7 @@ class WritePositionPropagation(Middleware):
             logger.warning("message %s carries an invalid %s %r; reading from the primary", message, self.OPTION, raw)
             position = router.UNKNOWN_POSITION
         token = router.begin(position=position)
-        with self._lock:
-            self._tokens[message.message_id] = token
-
-    def after_process_message(
-        self,
-        broker: dramatiq.Broker,
-        message: dramatiq.MessageProxy,
-        *,
-        result: Any = None,
-        exception: BaseException | None = None,
-    ) -> None:
-        with self._lock:
-            token = self._tokens.pop(message.message_id, None)
-        if token is not None:
-            router.end(token)
-
-    after_skip_message = after_process_message
+        return lambda: router.end(token)
 
 
 class InProcessWorker(Middleware):
