@@ -38,6 +38,8 @@ def test_each_replica_url_becomes_a_read_only_alias_behind_the_router():
     )
     assert replica["OPTIONS"]["options"] == "-c default_transaction_read_only=on"
     assert replica["OPTIONS"]["pool"]["timeout"] == 2
+    # Django's pool checks each connection before lending it, on the primary and the replicas.
+    assert all(found["databases"][alias]["CONN_HEALTH_CHECKS"] is True for alias in found["aliases"])
 
 
 def test_without_replicas_there_is_no_router():
