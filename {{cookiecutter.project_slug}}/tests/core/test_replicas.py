@@ -14,7 +14,7 @@ from django.test import Client
 
 from {{ cookiecutter.project_slug }}.accounts.models import User
 from {{ cookiecutter.project_slug }}.core.db import replicas as replicas_module
-from {{ cookiecutter.project_slug }}.core.db import router
+from {{ cookiecutter.project_slug }}.core.db import positions, router
 from {{ cookiecutter.project_slug }}.core.db.replicas import get_replicas
 
 from .conftest import catch_up, replica_alias
@@ -100,6 +100,19 @@ def test_requests_in_parallel_threads_keep_their_own_routing(client, paused_repl
 
     assert results["writer"] == [{"found": True, "server": "primary"}] * 10
     assert results["other"] == [{"found": False, "server": "replica"}] * 10
+
+
+def test_a_write_succeeds_even_when_its_position_cannot_be_recorded(client, replica, monkeypatch, caplog):
+    def cache_down(*args: Any) -> None:
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(positions, "remember", cache_down)
+
+    response = client.post("/write", {"email": "una@example.com"})
+
+    assert response.status_code == 200
+    assert User.objects.filter(email="una@example.com").exists()
+    assert "could not record the write position" in caplog.text
 
 
 def test_after_a_write_the_rest_of_the_request_reads_from_the_primary(client, paused_replica):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -11,6 +12,16 @@ from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponseBase
 
 from . import positions, router
+
+logger = logging.getLogger(__name__)
+
+
+def _remember(request: HttpRequest, response: HttpResponseBase, position: Callable[[], int]) -> None:
+    """Record the write position; the write itself succeeded, so a failure here must not fail the response."""
+    try:
+        positions.remember(request, response, position())
+    except Exception:
+        logger.warning("could not record the write position; this client may read stale data", exc_info=True)
 
 
 class ReplicaRoutingMiddleware:
@@ -38,7 +49,7 @@ class ReplicaRoutingMiddleware:
         try:
             response: HttpResponseBase = self.get_response(request)
             if router.current().wrote:
-                positions.remember(request, response, router.primary_position())
+                _remember(request, response, router.primary_position)
         finally:
             router.end(token)
         return response
@@ -48,8 +59,7 @@ class ReplicaRoutingMiddleware:
         try:
             response: HttpResponseBase = await self.get_response(request)
             if router.current().wrote:
-                position = await sync_to_async(router.primary_position)()
-                positions.remember(request, response, position)
+                await sync_to_async(_remember)(request, response, router.primary_position)
         finally:
             router.end(token)
         return response

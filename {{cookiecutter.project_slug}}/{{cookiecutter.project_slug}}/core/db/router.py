@@ -106,7 +106,11 @@ def position_to_carry() -> int | None:
     """The position a job enqueued now must see: this unit's own writes, or the client's last one."""
     routing = current()
     if routing.wrote:
-        return primary_position()
+        try:
+            return primary_position()
+        except Exception:
+            logger.warning("could not read the primary's position; the job will read from the primary", exc_info=True)
+            return UNKNOWN_POSITION
     return routing.required_position() if routing.replica_reads else None
 
 
