@@ -13,8 +13,8 @@ from django.db.utils import Error as DatabaseError
 from django.test import Client
 
 from {{ cookiecutter.project_slug }}.accounts.models import User
-from {{ cookiecutter.project_slug }}.core.db import replicas as replicas_module
 from {{ cookiecutter.project_slug }}.core.db import positions, router
+from {{ cookiecutter.project_slug }}.core.db import replicas as replicas_module
 from {{ cookiecutter.project_slug }}.core.db.replicas import get_replicas
 
 from .conftest import catch_up, replica_alias
