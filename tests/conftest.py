@@ -54,6 +54,8 @@ LICENSES = ["Not open source", "MIT", "BSD-3-Clause", "Apache-2.0"]
 
 DATABASE_BASE_URL = os.environ.get("RUNWAY_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS_BASE_URL = os.environ.get("RUNWAY_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+# A streaming replica of that Postgres (.ci/replica.sh makes one on port 5433, with a read-only role).
+REPLICA_BASE_URL = os.environ.get("RUNWAY_TEST_REPLICA_URL", "postgres://runway_reader@127.0.0.1:5433")
 
 
 def bake(output_dir: Path, template: Path = ROOT, **answers: str) -> Path:
@@ -113,10 +115,14 @@ class Project:
         )
 
     def full_mode(self) -> dict[str, str]:
-        """DATABASE_URL and REDIS_URL private to this variation and checkout, so runs can go in parallel."""
+        """DATABASE_URL and REDIS_URL private to this variation and checkout, so runs can go in parallel.
+
+        DATABASE_REPLICA_URLS names the same database on the streaming replica.
+        """
         index = list(VARIATIONS).index(self.variation)
         return {
             "DATABASE_URL": f"{DATABASE_BASE_URL}/runway_{CHECKOUT}_{self.variation}",
+            "DATABASE_REPLICA_URLS": f"{REPLICA_BASE_URL}/runway_{CHECKOUT}_{self.variation}",
             "REDIS_URL": f"{REDIS_BASE_URL}/{10 + index}",
         }
 
@@ -151,16 +157,32 @@ def _reachable(url: str, default_port: int) -> bool:
         return False
 
 
+def _start_replica() -> None:
+    """Make or start the loopback replica (.ci/replica.sh is idempotent and takes a lock)."""
+    if os.environ.get("RUNWAY_TEST_REPLICA_URL") or not _reachable(DATABASE_BASE_URL, 5432):
+        return  # a replica of someone else's making, or no primary to copy
+    subprocess.run(["bash", str(ROOT / ".ci" / "replica.sh")], capture_output=True, text=True, timeout=300)
+
+
 @pytest.fixture(scope="session")
 def services() -> None:
-    """Fail (never skip) when Postgres or Redis is down: .ci/run starts them."""
+    """Fail (never skip) when Postgres, its replica or Redis is down: .ci/run starts them."""
+    if not _reachable(REPLICA_BASE_URL, 5433):
+        _start_replica()
     missing = [
         name
-        for name, url, port in (("Postgres", DATABASE_BASE_URL, 5432), ("Redis", REDIS_BASE_URL, 6379))
+        for name, url, port in (
+            ("Postgres", DATABASE_BASE_URL, 5432),
+            ("the Postgres replica", REPLICA_BASE_URL, 5433),
+            ("Redis", REDIS_BASE_URL, 6379),
+        )
         if not _reachable(url, port)
     ]
     if missing:
-        pytest.fail(f"{' and '.join(missing)} not reachable; start them (see .ci/run) or deselect with -m 'not slow'")
+        pytest.fail(
+            f"{' and '.join(missing)} not reachable; start them (see .ci/run and .ci/replica.sh) "
+            "or deselect with -m 'not slow'"
+        )
 
 
 def free_port() -> int:

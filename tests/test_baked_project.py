@@ -60,6 +60,7 @@ def test_its_suite_passes_against_postgres_and_redis(installed_project: Project,
     assert_ok(result)
     assert " passed" in result.stdout
     assert " skipped" not in result.stdout
+    assert " deselected" not in result.stdout, "the replica and PgBouncer tests must run (see .ci/run)"
 
 
 @each_variation

@@ -145,6 +145,26 @@ class Env:
         value = self.url(name, default, schemes=("postgres", "postgresql"))
         if not value:
             return None
+        return self._database(name, value)
+
+    def databases(self, name: builtins.str, default: Any = REQUIRED) -> builtins.list[builtins.dict[builtins.str, Any]]:
+        """Parse a comma-separated list of database URLs (e.g. read replicas)."""
+        parsed = []
+        for number, value in enumerate(self.list(name, default), start=1):
+            parts = urlsplit(value)
+            if parts.scheme not in ("postgres", "postgresql") or not parts.hostname:
+                self._fail(name, f"URL number {number} must start with postgres:// and name a host")
+                continue
+            database = self._database(name, value)
+            if database is not None:
+                parsed.append(database)
+        return parsed
+
+    def error(self, name: builtins.str, message: builtins.str) -> None:
+        """Report a problem found by combining variables; ``check()`` raises it with the rest."""
+        self._fail(name, message)
+
+    def _database(self, name: builtins.str, value: builtins.str) -> builtins.dict[builtins.str, Any] | None:
         parts = urlsplit(value)
         db_name = unquote(parts.path.lstrip("/"))
         if not db_name:

@@ -19,16 +19,6 @@ from .factories import PASSWORD, UserFactory, VerifiedUserFactory
 FULL_MODE = bool(os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"))
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without Postgres and Redis, leave out (not skip) the tests that need them, and say so."""
-    if FULL_MODE:
-        return
-    needs = [item for item in items if item.get_closest_marker("services")]
-    if needs:
-        config.hook.pytest_deselected(items=needs)
-        items[:] = [item for item in items if not item.get_closest_marker("services")]
-
-
 def pytest_report_header(config: pytest.Config) -> str:
     if FULL_MODE:
         return "full mode: Postgres and Redis from DATABASE_URL and REDIS_URL"
@@ -56,6 +46,36 @@ def _fresh_cache() -> None:
         cache.delete_pattern("*")
     else:
         cache.clear()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the tests whose real component is absent: they cannot pass, and must not count as skipped.
+
+    ``services`` tests need Postgres and Redis; ``replica`` tests need DATABASE_REPLICA_URLS; ``pgbouncer``
+    tests need Postgres and the pgbouncer program; ``postgres`` tests need full mode (DATABASE_URL).
+    """
+    from django.conf import settings
+
+    from .core.test_pgbouncer import PGBOUNCER
+
+    postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    absent = {
+        "services": not FULL_MODE,
+        "replica": not settings.DATABASE_REPLICAS,
+        "pgbouncer": not (postgres and PGBOUNCER),
+        "postgres": not postgres,
+    }
+    deselected = [item for item in items if any(item.get_closest_marker(name) for name, gone in absent.items() if gone)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
+    if settings.DATABASE_REPLICAS:
+        # Reads outside a transaction (live servers, job workers, transactional tests)
+        # go to a replica, a test mirror of the default database: let every test use it.
+        for item in items:
+            marker = item.get_closest_marker("django_db")
+            if marker is not None and "databases" not in marker.kwargs:
+                item.add_marker(pytest.mark.django_db(*marker.args, **marker.kwargs, databases="__all__"), append=False)
 
 
 @pytest.fixture(autouse=True)

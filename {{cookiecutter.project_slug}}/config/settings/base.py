@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "{{ cookiecutter.project_slug }}.core.middleware.RequestIdMiddleware",
     "{{ cookiecutter.project_slug }}.core.middleware.HealthCheckMiddleware",
     "{{ cookiecutter.project_slug }}.core.middleware.AccessLogMiddleware",
+    "{{ cookiecutter.project_slug }}.core.db.middleware.ReplicaRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,13 +99,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 DATABASES: dict[str, dict[str, Any]]
 DATABASE = env.database("DATABASE_URL", default="")
+DATABASE_POOL = env.bool("DATABASE_POOL", default=True)
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=10, min_value=1)
 if DATABASE:
     DATABASE["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
+    DATABASE["CONN_HEALTH_CHECKS"] = True  # the pool checks a connection before lending it
     DATABASE["OPTIONS"].setdefault("connect_timeout", 5)
-    if env.bool("DATABASE_POOL", default=True):
+    if DATABASE_POOL:
         DATABASE["OPTIONS"]["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1, min_value=0),
-            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10, min_value=1),
+            "max_size": DATABASE_POOL_MAX_SIZE,
             "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10, min_value=1),
         }
     DATABASES = {"default": DATABASE}
@@ -120,6 +124,66 @@ else:
             },
         }
     }
+
+# --- Read replicas, PgBouncer and the connection budget ---------------------
+# docs/database.md explains each. Every URL in DATABASE_REPLICA_URLS becomes an
+# alias (replica_1, replica_2, ...) that core.db.router.ReplicaRouter sends reads
+# to; with none, no router is installed and everything uses the primary.
+
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+DATABASE_REPLICAS: list[str] = []
+for _number, _replica in enumerate(env.databases("DATABASE_REPLICA_URLS", default=[]), start=1):
+    if not DATABASE:
+        env.error("DATABASE_REPLICA_URLS", "needs DATABASE_URL (the primary) to be set too")
+        break
+    _replica["ENGINE"] = "{{ cookiecutter.project_slug }}.core.db.replica"
+    _replica["CONN_MAX_AGE"] = 0
+    _replica["CONN_HEALTH_CHECKS"] = True
+    _replica["OPTIONS"].setdefault("connect_timeout", 2)
+    if "pool" in DATABASE["OPTIONS"]:
+        # A short wait: a replica that cannot lend a connection is skipped for the primary.
+        _pool_timeout = env.int("DATABASE_REPLICA_POOL_TIMEOUT", default=2, min_value=1)
+        _replica["OPTIONS"]["pool"] = {**DATABASE["OPTIONS"]["pool"], "timeout": _pool_timeout}
+    if not DATABASE_PGBOUNCER:
+        # Belt and braces: even a URL that points at a writable server cannot write.
+        _replica["OPTIONS"].setdefault("options", "-c default_transaction_read_only=on")
+    DATABASES[f"replica_{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+
+DATABASE_ROUTERS = ["{{ cookiecutter.project_slug }}.core.db.router.ReplicaRouter"] if DATABASE_REPLICAS else []
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.int("DATABASE_REPLICA_MAX_LAG_SECONDS", default=30, min_value=0)
+DATABASE_REPLICA_MAX_LAG_BYTES = env.int("DATABASE_REPLICA_MAX_LAG_BYTES", default=16 * 1024 * 1024, min_value=0)
+DATABASE_REPLICA_CHECK_INTERVAL_MS = env.int("DATABASE_REPLICA_CHECK_INTERVAL_MS", default=5000, min_value=100)
+DATABASE_REPLICA_CHECK_TIMEOUT_MS = env.int("DATABASE_REPLICA_CHECK_TIMEOUT_MS", default=500, min_value=10)
+# How long a client's last write position is remembered. Past it, a replica no more
+# than DATABASE_REPLICA_MAX_LAG_SECONDS behind has certainly replayed the write.
+DATABASE_WRITE_POSITION_TTL = env.int("DATABASE_WRITE_POSITION_TTL", default=120, min_value=1)
+if DATABASE_WRITE_POSITION_TTL <= DATABASE_REPLICA_MAX_LAG_SECONDS:
+    env.error("DATABASE_WRITE_POSITION_TTL", "must be longer than DATABASE_REPLICA_MAX_LAG_SECONDS")
+
+if DATABASE_PGBOUNCER:
+    # PgBouncer in transaction mode hands each transaction to any server connection:
+    # a cursor or a prepared statement made in one transaction is gone in the next.
+    for _alias, _database in DATABASES.items():
+        if {"prepare_threshold", "server_side_binding"} & set(_database["OPTIONS"]):
+            _name = "DATABASE_URL" if _alias == "default" else "DATABASE_REPLICA_URLS"
+            env.error(_name, "must not set prepare_threshold or server_side_binding with DATABASE_PGBOUNCER")
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _database["OPTIONS"]["prepare_threshold"] = None  # no prepared statements
+
+# The connection budget (core.db.checks): what every process may open at once must
+# fit in what the server (or PgBouncer) accepts. WEB_CONCURRENCY is gunicorn's own
+# variable; DRAMATIQ_NPROCS and DRAMATIQ_NTHREADS are rundramatiq's (set them for the
+# worker: unset, rundramatiq starts one process per CPU).
+# A default Postgres: max_connections 100, minus 3 reserved for superusers.
+DATABASE_MAX_CONNECTIONS = env.int("DATABASE_MAX_CONNECTIONS", default=97, min_value=1)
+DATABASE_RESERVED_CONNECTIONS = env.int("DATABASE_RESERVED_CONNECTIONS", default=10, min_value=0)
+WEB_INSTANCES = env.int("WEB_INSTANCES", default=1, min_value=1)
+WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=1, min_value=1)
+WEB_THREADS = env.int("WEB_THREADS", default=1, min_value=1)
+WORKER_INSTANCES = env.int("WORKER_INSTANCES", default=1, min_value=0)
+WORKER_PROCESSES = env.int("DRAMATIQ_NPROCS", default=2, min_value=1)
+WORKER_THREADS = env.int("DRAMATIQ_NTHREADS", default=8, min_value=1)
 
 # --- Cache and job broker ---------------------------------------------------
 
@@ -153,6 +217,7 @@ DRAMATIQ_MIDDLEWARE = [
     "{{ cookiecutter.project_slug }}.core.jobs.Idempotency",
     "{{ cookiecutter.project_slug }}.core.tracing.TracePropagation",
     "{{ cookiecutter.project_slug }}.core.metrics.JobMetrics",
+    "{{ cookiecutter.project_slug }}.core.jobs.WritePositionPropagation",
     "django_dramatiq.middleware.DbConnectionsMiddleware",
 ]
 DRAMATIQ_BROKER: dict[str, Any]

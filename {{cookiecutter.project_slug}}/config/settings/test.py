@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, DRAMATIQ_BROKER, REDIS_URL, env
+from .base import CACHES, DATABASE_REPLICAS, DATABASES, DRAMATIQ_BROKER, REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="test-only-secret-key-with-enough-length-to-pass-checks")
@@ -29,6 +29,10 @@ WEBHOOKS_REQUIRE_HTTPS = False
 WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
 WEBHOOK_RETRY_MIN_BACKOFF_MS = 50
 WEBHOOK_RETRY_MAX_BACKOFF_MS = 200
+
+# A replica serves the primary's test database: streaming replication copies it there.
+for _alias in DATABASE_REPLICAS:
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
 
 WHITENOISE_AUTOREFRESH = True  # serve static files from the apps, as locally; no collectstatic
 

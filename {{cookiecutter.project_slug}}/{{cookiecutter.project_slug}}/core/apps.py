@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig, apps
 from django.core.signals import request_finished
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -27,6 +28,7 @@ class CoreConfig(AppConfig):
         from django.conf import settings
 
         from . import requestcache
+        from .db import checks, router
         from .middleware import clear_request_id
         from .tracing import init_tracing
 
@@ -42,3 +44,6 @@ class CoreConfig(AppConfig):
             release=settings.SENTRY_RELEASE,
             sample_ratio=settings.OTEL_TRACES_SAMPLE_PERCENT / 100,
         )
+        checks.register()
+        if router.enabled():
+            connection_created.connect(router.install_write_detection, dispatch_uid="core.db.write_detection")

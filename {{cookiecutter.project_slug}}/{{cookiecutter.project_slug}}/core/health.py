@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import dramatiq
 from django.core.cache import cache
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.redis import RedisBroker
 
@@ -15,10 +15,11 @@ logger = logging.getLogger(__name__)
 
 
 def check_database() -> None:
-    for connection in connections.all(initialized_only=False):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+    # The primary only: a dead replica is skipped by the router, so it must not
+    # take every pod out of the load balancer.
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
 
 
 def check_cache() -> None:

@@ -1,5 +1,5 @@
-"""Jobs: the actor base with safe defaults, enqueue after commit, idempotency, request ids,
-and an in-process worker for zero-service mode.
+"""Jobs: the actor base with safe defaults, enqueue after commit, idempotency, request ids
+and write positions carried into messages, and an in-process worker for zero-service mode.
 
 Declare actors with ``core.jobs.actor`` rather than ``dramatiq.actor``::
 
@@ -18,7 +18,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from contextvars import Token
 from typing import Any, cast, overload
 
 import dramatiq
@@ -26,6 +25,7 @@ from django.db import IntegrityError, transaction
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import CurrentMessage, Middleware, SkipMessage
 
+from .db import router
 from .exceptions import InvalidInput
 from .logging import request_id
 
@@ -179,20 +179,25 @@ def is_final_attempt() -> bool:
     return int(message.options.get("retries", 0)) >= int(max_retries)
 
 
-class RequestIdPropagation(Middleware):
-    """Copy the caller's request id into each message; log lines of the job carry it."""
+class MessageContext(Middleware):
+    """Set context variables while a message is processed, and undo it after.
+
+    Subclasses return an undo function from ``enter``; worker threads run
+    messages concurrently, so undo functions are kept per message.
+    """
 
     def __init__(self) -> None:
-        self._tokens: dict[str, Token[str]] = {}
+        self._undo: dict[str, Callable[[], None]] = {}
         self._lock = threading.Lock()
 
-    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
-        message.options.setdefault("request_id", request_id.get())
+    def enter(self, message: dramatiq.MessageProxy) -> Callable[[], None] | None:
+        raise NotImplementedError
 
     def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.MessageProxy) -> None:
-        token = request_id.set(str(message.options.get("request_id", "-")))
-        with self._lock:
-            self._tokens[message.message_id] = token
+        undo = self.enter(message)
+        if undo is not None:
+            with self._lock:
+                self._undo[message.message_id] = undo
 
     def after_process_message(
         self,
@@ -203,11 +208,52 @@ class RequestIdPropagation(Middleware):
         exception: BaseException | None = None,
     ) -> None:
         with self._lock:
-            token = self._tokens.pop(message.message_id, None)
-        if token is not None:
-            request_id.reset(token)
+            undo = self._undo.pop(message.message_id, None)
+        if undo is not None:
+            undo()
 
     after_skip_message = after_process_message
+
+
+class RequestIdPropagation(MessageContext):
+    """Copy the caller's request id into each message; log lines of the job carry it."""
+
+    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
+        message.options.setdefault("request_id", request_id.get())
+
+    def enter(self, message: dramatiq.MessageProxy) -> Callable[[], None]:
+        token = request_id.set(str(message.options.get("request_id", "-")))
+        return lambda: request_id.reset(token)
+
+
+class WritePositionPropagation(MessageContext):
+    """Copy the caller's write position into each message; the job reads only from replicas past it.
+
+    A job enqueued right after a write (``send_on_commit``) never reads older data
+    than its caller wrote or saw. Does nothing when no replica is configured.
+    """
+
+    OPTION = "db_position"
+
+    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
+        if self.OPTION not in message.options and router.enabled():
+            position = router.position_to_carry()
+            if position is not None:
+                message.options[self.OPTION] = position
+
+    def enter(self, message: dramatiq.MessageProxy) -> Callable[[], None] | None:
+        if not router.enabled():
+            return None
+        raw = message.options.get(self.OPTION)
+        if raw is None:
+            position = None
+        elif isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+            position = raw
+        else:
+            logger.warning("message %s carries an invalid %s %r; reading from the primary", message, self.OPTION, raw)
+            position = router.UNKNOWN_POSITION
+        token = router.begin(position=position)
+        return lambda: router.end(token)
 
 
 class InProcessWorker(Middleware):

@@ -13,35 +13,9 @@ class Migration(migrations.Migration):
         ('organizations', '0001_initial'),
     ]
 
+    # Tables are created in dependency order, each with its foreign keys inline: they are
+    # new and empty, so nothing here takes a lock a running version would notice.
     operations = [
-        migrations.CreateModel(
-            name='WebhookDelivery',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default={{ cookiecutter.project_slug }}.core.ids.uuid7, editable=False, unique=True)),
-                ('event_type', models.CharField(max_length=100)),
-                ('payload', models.JSONField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='pending', max_length=16)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('last_status_code', models.PositiveIntegerField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-            ],
-        ),
-        migrations.CreateModel(
-            name='WebhookAttempt',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('status_code', models.PositiveIntegerField(blank=True, null=True)),
-                ('error', models.CharField(blank=True, max_length=500)),
-                ('response_excerpt', models.CharField(blank=True, max_length=1000)),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('delivery', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempt_log', to='webhooks.webhookdelivery')),
-            ],
-        ),
         migrations.CreateModel(
             name='WebhookEndpoint',
             fields=[
@@ -59,13 +33,36 @@ class Migration(migrations.Migration):
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='webhook_endpoints', to='organizations.organization')),
             ],
         ),
-        migrations.AddField(
-            model_name='webhookdelivery',
-            name='endpoint',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='webhooks.webhookendpoint'),
+        migrations.CreateModel(
+            name='WebhookDelivery',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('public_id', models.UUIDField(default={{ cookiecutter.project_slug }}.core.ids.uuid7, editable=False, unique=True)),
+                ('event_type', models.CharField(max_length=100)),
+                ('payload', models.JSONField()),
+                ('status', models.CharField(choices=[('pending', 'Pending'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='pending', max_length=16)),
+                ('attempts', models.PositiveIntegerField(default=0)),
+                ('last_status_code', models.PositiveIntegerField(blank=True, null=True)),
+                ('last_error', models.CharField(blank=True, max_length=500)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('delivered_at', models.DateTimeField(blank=True, null=True)),
+                ('endpoint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='webhooks.webhookendpoint')),
+            ],
+            options={
+                'indexes': [models.Index(fields=['endpoint', '-created_at'], name='webhooks_delivery_recent_idx')],
+            },
         ),
-        migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(fields=['endpoint', '-created_at'], name='webhooks_delivery_recent_idx'),
+        migrations.CreateModel(
+            name='WebhookAttempt',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField()),
+                ('status_code', models.PositiveIntegerField(blank=True, null=True)),
+                ('error', models.CharField(blank=True, max_length=500)),
+                ('response_excerpt', models.CharField(blank=True, max_length=1000)),
+                ('duration_ms', models.PositiveIntegerField(default=0)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('delivery', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempt_log', to='webhooks.webhookdelivery')),
+            ],
         ),
     ]

@@ -1,0 +1,1 @@
+"""The database backend of read replicas: PostgreSQL that falls back to the primary."""
