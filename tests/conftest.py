@@ -53,6 +53,7 @@ CHECKOUT = hashlib.sha1(str(ROOT).encode()).hexdigest()[:6]
 LICENSES = ["Not open source", "MIT", "BSD-3-Clause", "Apache-2.0"]
 
 DATABASE_BASE_URL = os.environ.get("RUNWAY_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+RABBITMQ_URL = os.environ.get("RUNWAY_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 REDIS_BASE_URL = os.environ.get("RUNWAY_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 # A streaming replica of that Postgres (.ci/replica.sh makes one on port 5433, with a read-only role).
 REPLICA_BASE_URL = os.environ.get("RUNWAY_TEST_REPLICA_URL", "postgres://runway_reader@127.0.0.1:5433")
@@ -124,6 +125,8 @@ class Project:
             "DATABASE_URL": f"{DATABASE_BASE_URL}/runway_{CHECKOUT}_{self.variation}",
             "DATABASE_REPLICA_URLS": f"{REPLICA_BASE_URL}/runway_{CHECKOUT}_{self.variation}",
             "REDIS_URL": f"{REDIS_BASE_URL}/{10 + index}",
+            "RABBITMQ_URL": RABBITMQ_URL,
+            "TESTS_REQUIRE_ALL": "1",  # the generated suite refuses to leave a test out in full mode
         }
 
 
@@ -166,7 +169,7 @@ def _start_replica() -> None:
 
 @pytest.fixture(scope="session")
 def services() -> None:
-    """Fail (never skip) when Postgres, its replica or Redis is down: .ci/run starts them."""
+    """Fail (never skip) when Postgres, its replica, Redis or RabbitMQ is down: .ci/run starts them."""
     if not _reachable(REPLICA_BASE_URL, 5433):
         _start_replica()
     missing = [
@@ -175,6 +178,7 @@ def services() -> None:
             ("Postgres", DATABASE_BASE_URL, 5432),
             ("the Postgres replica", REPLICA_BASE_URL, 5433),
             ("Redis", REDIS_BASE_URL, 6379),
+            ("RabbitMQ", RABBITMQ_URL, 5672),
         )
         if not _reachable(url, port)
     ]

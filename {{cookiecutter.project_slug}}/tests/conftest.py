@@ -51,8 +51,9 @@ def _fresh_cache() -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Deselect the tests whose real component is absent: they cannot pass, and must not count as skipped.
 
-    ``services`` tests need Postgres and Redis; ``replica`` tests need DATABASE_REPLICA_URLS; ``pgbouncer``
-    tests need Postgres and the pgbouncer program; ``postgres`` tests need full mode (DATABASE_URL).
+    ``services`` tests need Postgres and Redis; ``rabbitmq`` tests need RABBITMQ_URL; ``replica`` tests
+    need DATABASE_REPLICA_URLS; ``pgbouncer`` tests need Postgres and the pgbouncer program; ``postgres``
+    tests need full mode (DATABASE_URL).
     """
     from django.conf import settings
 
@@ -61,12 +62,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     absent = {
         "services": not FULL_MODE,
+        "rabbitmq": not os.environ.get("RABBITMQ_URL"),
         "replica": not settings.DATABASE_REPLICAS,
         "pgbouncer": not (postgres and PGBOUNCER),
         "postgres": not postgres,
     }
     deselected = [item for item in items if any(item.get_closest_marker(name) for name, gone in absent.items() if gone)]
     if deselected:
+        if os.environ.get("TESTS_REQUIRE_ALL") == "1":
+            missing = ", ".join(sorted(name for name, gone in absent.items() if gone))
+            raise pytest.UsageError(f"TESTS_REQUIRE_ALL=1 but these components are missing: {missing}")
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if item not in deselected]
     if settings.DATABASE_REPLICAS:
