@@ -1,0 +1,120 @@
+"""The base of every versioned endpoint, and the endpoints every version has (schema, docs, 404)."""
+
+import uuid
+from typing import Any, ClassVar
+
+from django.http import HttpRequest, JsonResponse
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.versioning import URLPathVersioning
+from rest_framework.views import APIView
+
+from .errors import body
+from .pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
+from .permissions import OrganizationPermission
+from .versioning import resource_of
+from .versions import VERSIONS
+
+
+class PathVersioning(URLPathVersioning):
+    """The version is the URL's first segment after /api/; api.urls only routes known versions."""
+
+    default_version = VERSIONS.latest.name
+    allowed_versions = VERSIONS.names
+
+
+class ApiView(APIView):
+    """An endpoint written once, for the newest version; older versions are translated (api.versioning).
+
+    Subclasses set ``required_permissions`` ({"GET": Perm..., "POST": ...}) and
+    use ``input``/``query`` to read and ``output``/``page`` to answer, so that
+    every version's requests, responses and errors are translated for them.
+    """
+
+    versioning_class = PathVersioning
+    permission_classes = [OrganizationPermission]
+    required_permissions: ClassVar[dict[str, str]] = {}
+
+    @property
+    def organization_public_id(self) -> uuid.UUID:
+        organization_id: uuid.UUID = self.kwargs["organization_id"]  # the URL's <uuid:...> converter parsed it
+        return organization_id
+
+    @property
+    def version(self) -> str:
+        return str(self.request.version)
+
+    def input(self, serializer_class: type[serializers.Serializer[Any]], *, partial: bool = False) -> dict[str, Any]:
+        """The request body, translated to the newest version and validated."""
+        resource = resource_of(serializer_class)
+        self.request.api_resource = resource  # type: ignore[attr-defined]  # names errors in the client's terms
+        data = self.request.data
+        if not isinstance(data, dict):
+            raise ValidationError({"non_field_errors": ["Send a JSON object."]})
+        serializer = serializer_class(data=VERSIONS.request_up(self.version, resource, data), partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def query(self, serializer_class: type[serializers.Serializer[Any]]) -> dict[str, Any]:
+        """The query parameters, translated to the newest version and validated."""
+        resource = resource_of(serializer_class)
+        self.request.api_resource = resource  # type: ignore[attr-defined]
+        params = VERSIONS.query_up(self.version, resource, self.request.query_params.dict())
+        serializer = serializer_class(data=params)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def output(self, serializer_class: type[serializers.Serializer[Any]], instance: Any, status: int = 200) -> Response:
+        data = serializer_class(instance).data
+        return Response(VERSIONS.response_down(self.version, resource_of(serializer_class), data), status)
+
+    def page(self, serializer_class: type[serializers.Serializer[Any]], page: Page[Any]) -> Response:
+        resource, version = resource_of(serializer_class), self.version
+        items = serializer_class(page.items, many=True).data
+        results = [VERSIONS.response_down(version, resource, item) for item in items]
+        return Response({"results": results, "next_cursor": page.next_cursor})
+
+
+def field_name_for_client(context: dict[str, Any], name: str) -> str:
+    """A field of a validation error as the client's version calls it (api.errors)."""
+    request = context.get("request")
+    resource = getattr(request, "api_resource", None)
+    version = getattr(request, "version", None)
+    if resource is None or version is None:
+        return name
+    head, dot, rest = name.partition(".")
+    return VERSIONS.error_field_down(version, resource, head) + dot + rest
+
+
+class ListQuerySerializer(serializers.Serializer[Any]):
+    """Cursor and page size: the base of every list's query serializer."""
+
+    cursor = serializers.CharField(required=False, max_length=500, help_text="`next_cursor` of the previous page.")
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
+
+
+def paginated(queryset: Any, query: dict[str, Any], orderings: dict[str, tuple[str, ...]]) -> Page[Any]:
+    ordering = query["ordering"]
+    return paginate(
+        queryset, fields=orderings[ordering], ordering=ordering, cursor=query.get("cursor"), limit=query["limit"]
+    )
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document of the version in the URL."""
+
+    versioning_class = PathVersioning
+
+
+class DocsView(SpectacularSwaggerView):
+    """Interactive documentation of the version in the URL."""
+
+    versioning_class = PathVersioning
+    url_name = "api-schema"
+
+
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any other path under /api/: the one error shape, even with DEBUG on."""
+    return JsonResponse(body(404, "not_found", "There is no such endpoint; see /api/v2/docs/."), status=404)
