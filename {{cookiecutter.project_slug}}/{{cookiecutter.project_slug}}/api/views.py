@@ -4,6 +4,7 @@ import uuid
 from typing import Any, ClassVar
 
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -35,6 +36,7 @@ class ApiView(APIView):
 
     versioning_class = PathVersioning
     permission_classes = [OrganizationPermission]
+    http_method_names = ["get", "post", "patch", "delete", "head"]  # no OPTIONS metadata
     required_permissions: ClassVar[dict[str, str]] = {}
 
     @property
@@ -115,6 +117,7 @@ class DocsView(SpectacularSwaggerView):
     url_name = "api-schema"
 
 
+@csrf_exempt  # nothing to protect, and a CSRF refusal would be an HTML page
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any other path under /api/: the one error shape, even with DEBUG on."""
     return JsonResponse(body(404, "not_found", "There is no such endpoint; see /api/v2/docs/."), status=404)
