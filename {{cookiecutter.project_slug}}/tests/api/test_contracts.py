@@ -88,3 +88,16 @@ def test_lists_order_and_filter_on_indexed_columns_only():
         assert any(index[: len(columns) + 1] == ("organization", *columns) for index in indexes), fields
     assert ("organization", "name", "public_id") in indexes  # the name filter
     assert isinstance(Project._meta.get_field("public_id"), models.UUIDField)
+
+
+def test_an_endpoint_added_in_a_later_version_is_absent_from_older_ones():
+    from rest_framework.exceptions import NotAcceptable
+
+    from {{ cookiecutter.project_slug }}.api.views import since
+
+    versioning = since("v2")()
+
+    assert versioning.determine_version(None, version="v2") == "v2"
+    with pytest.raises(NotAcceptable) as refused:  # what drf-spectacular reads as "leave it out of v1"
+        versioning.determine_version(None, version="v1")
+    assert refused.value.status_code == 404  # what a v1 client gets

@@ -29,42 +29,46 @@ WRITE_ERRORS = {
 }
 
 
-class ApiKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
-    target_class = "{{ cookiecutter.project_slug }}.api.authentication.ApiKeyAuthentication"
-    name = "apiKey"
-
-    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
-        return {
+SECURITY_SCHEMES: dict[str, tuple[str, dict[str, Any]]] = {
+    "ApiKeyAuthentication": (
+        "apiKey",
+        {
             "type": "http",
             "scheme": "bearer",
             "description": "An organization's API key (`Authorization: Bearer <key>`), made on its API keys page.",
-        }
-
-
-class SessionScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
-    target_class = "{{ cookiecutter.project_slug }}.api.authentication.SessionAuthentication"
-    name = "session"
-
-    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
-        return {
-            "type": "apiKey",
-            "in": "cookie",
-            "name": "sessionid",
-            "description": "The session of this site's own pages; writes need the X-CSRFToken header.",
-        }
-
-
-class AppSessionScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
-    target_class = "{{ cookiecutter.project_slug }}.api.authentication.AppSessionAuthentication"
-    name = "appSession"
-
-    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
-        return {
+        },
+    ),
+    "AppSessionAuthentication": (
+        "appSession",
+        {
             "type": "apiKey",
             "in": "header",
             "name": "X-Session-Token",
             "description": "A session token from the app sign-in API (/_allauth/app/v1/auth/login).",
-        }
+        },
+    ),
+    "SessionAuthentication": (
+        "session",
+        {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "The session of this site's own pages; writes need the X-CSRFToken header.",
+        },
+    ),
+}
+
+# drf-spectacular registers an extension when its class is created: one per authentication class.
+for _class_name, (_scheme_name, _definition) in SECURITY_SCHEMES.items():
+    type(
+        f"{_class_name}Scheme",
+        (OpenApiAuthenticationExtension,),
+        {
+            "target_class": f"{{ cookiecutter.project_slug }}.api.authentication.{_class_name}",
+            "name": _scheme_name,
+            "get_security_definition": lambda self, auto_schema, definition=_definition: definition,
+        },
+    )
 
 
 class AutoSchema(openapi.AutoSchema):

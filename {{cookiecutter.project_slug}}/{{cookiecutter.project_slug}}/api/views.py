@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.versioning import URLPathVersioning
@@ -19,11 +19,29 @@ from .versioning import resource_of
 from .versions import VERSIONS
 
 
+class VersionNotServed(exceptions.NotFound, exceptions.NotAcceptable):
+    """A 404 for clients; drf-spectacular reads it as "not in this version" and leaves the endpoint out."""
+
+    default_detail = "This endpoint does not exist in this version of the API."
+
+
 class PathVersioning(URLPathVersioning):
     """The version is the URL's first segment after /api/; api.urls only routes known versions."""
 
     default_version = VERSIONS.latest.name
     allowed_versions = VERSIONS.names
+
+    def determine_version(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        version = kwargs.get(self.version_param, self.default_version)
+        if version not in self.allowed_versions:
+            raise VersionNotServed()
+        return version
+
+
+def since(version: str) -> type[PathVersioning]:
+    """Serve an endpoint from ``version`` on: ``versioning_class = since("v3")``. Older versions never see it."""
+    names = VERSIONS.names[: VERSIONS.names.index(version) + 1]
+    return type(f"Since{version.upper()}", (PathVersioning,), {"allowed_versions": names})
 
 
 class ApiView(APIView):
