@@ -1,6 +1,6 @@
 """Measure the versioned API against a bare Django view and a plain DRF view, under the production server.
 
-    python3 scripts/bench_api.py [--rounds 5] [--seconds 4] [--clients 4]
+    python3 scripts/bench_api.py [--rounds 12] [--seconds 2] [--clients 4]
 
 Bakes the default project, installs it from its lock and serves it with gunicorn
 (production settings, 2 sync workers, pooled Postgres, Redis) on a free loopback
@@ -149,8 +149,8 @@ def load(port: int, path: str, headers: dict[str, str], seconds: float, clients:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seconds", type=float, default=4.0, help="length of one endpoint's turn in a round")
+    parser.add_argument("--rounds", type=int, default=12)
+    parser.add_argument("--seconds", type=float, default=2.0, help="length of one endpoint's turn in a round")
     parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
     args = parser.parse_args()
 
