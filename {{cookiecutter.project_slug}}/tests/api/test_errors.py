@@ -53,7 +53,10 @@ def test_method_not_allowed(api, organization):
     assert_error(api.send("PUT", projects_url(organization), {}), 405, "method_not_allowed")
 
 
-def test_throttled_with_retry_after(api, organization, settings):
+def test_throttled_with_retry_after(api, organization, settings, monkeypatch):
+    from {{ cookiecutter.project_slug }}.api import throttling
+
+    monkeypatch.setattr(throttling, "clock", lambda: 1_800_000_030.0)  # mid-window: no new minute starts
     settings.API_RATE_LIMIT_KEY = 2
     api.get(projects_url(organization))
     api.get(projects_url(organization))
@@ -61,7 +64,7 @@ def test_throttled_with_retry_after(api, organization, settings):
     response = api.get(projects_url(organization))
 
     error = assert_error(response, 429, "throttled")
-    assert 0 < error["retry_after"] <= 60
+    assert error["retry_after"] == 30
     assert response["Retry-After"] == str(error["retry_after"])
 
 
