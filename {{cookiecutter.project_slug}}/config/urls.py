@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views import defaults
 
+from {{ cookiecutter.project_slug }}.api.errors import api_or_page
 from {{ cookiecutter.project_slug }}.core import views as core_views
 
 urlpatterns = [
@@ -11,5 +13,12 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("", include("{{ cookiecutter.project_slug }}.organizations.urls")),
     path("", include("{{ cookiecutter.project_slug }}.webhooks.urls")),
+    path("api/", include("{{ cookiecutter.project_slug }}.api.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+# Errors raised before a view runs: JSON in the API's one shape under /api/, pages elsewhere.
+handler400 = api_or_page(400, "bad_request", "The request could not be understood.", defaults.bad_request)
+handler403 = api_or_page(403, "permission_denied", "You may not do that.", defaults.permission_denied)
+handler404 = api_or_page(404, "not_found", "There is no such endpoint.", defaults.page_not_found)
+handler500 = api_or_page(500, "server_error", "Something went wrong on our side.", defaults.server_error)

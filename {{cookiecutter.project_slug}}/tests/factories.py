@@ -3,6 +3,7 @@ from allauth.account.models import EmailAddress
 
 from {{ cookiecutter.project_slug }}.accounts.models import User
 from {{ cookiecutter.project_slug }}.organizations.models import Membership, Organization, Role
+from {{ cookiecutter.project_slug }}.projects.models import Project
 
 PASSWORD = "correct horse battery staple"
 
@@ -47,3 +48,11 @@ class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     organization = factory.SubFactory(OrganizationFactory)
     user = factory.SubFactory(VerifiedUserFactory)
     role = Role.MEMBER
+
+
+class ProjectFactory(factory.django.DjangoModelFactory[Project]):
+    class Meta:
+        model = Project
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Project {n}")

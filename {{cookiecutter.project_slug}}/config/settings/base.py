@@ -50,6 +50,11 @@ INSTALLED_APPS = [
     "{{ cookiecutter.project_slug }}.accounts",
     "{{ cookiecutter.project_slug }}.organizations",
     "{{ cookiecutter.project_slug }}.webhooks",
+    # --- API (docs/api.md) ---
+    "rest_framework",
+    "drf_spectacular",
+    "{{ cookiecutter.project_slug }}.api",
+    "{{ cookiecutter.project_slug }}.projects",
 ]
 
 MIDDLEWARE = [
@@ -66,7 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "{{ cookiecutter.project_slug }}.api.middleware.UserSessionsMiddleware",  # allauth's, except under /api/
     "{{ cookiecutter.project_slug }}.core.middleware.DomainErrorMiddleware",
 ]
 
@@ -381,6 +386,40 @@ WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", defau
 INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7, min_value=1, max_value=90)
 # Cached permission sets expire after this many seconds even without a change (a backstop).
 PERMISSIONS_CACHE_TTL = env.int("PERMISSIONS_CACHE_TTL", default=600, min_value=10)
+
+# --- API (docs/api.md) -------------------------------------------------------------
+# Versions live in code (api/versions.py); this is how requests are read, checked and answered.
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "{{ cookiecutter.project_slug }}.api.authentication.ApiKeyAuthentication",
+        "{{ cookiecutter.project_slug }}.api.authentication.AppSessionAuthentication",
+        "{{ cookiecutter.project_slug }}.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["{{ cookiecutter.project_slug }}.api.throttling.PrincipalRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "{{ cookiecutter.project_slug }}.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "{{ cookiecutter.project_slug }}.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "{{ cookiecutter.project_slug }} API",  # not the product name: the committed contracts must not depend on it
+    "DESCRIPTION": "Every error has the shape of the `Error` component. See docs/api.md of the project.",
+    "VERSION": None,
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "{{ cookiecutter.project_slug }}.api.schema.finish"],
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "COMPONENT_SPLIT_PATCH": False,  # PATCH bodies keep their own component names (version changes use them)
+}
+# Requests per minute, per user and per API key, counted in Redis by every process together.
+API_RATE_LIMIT_USER = env.int("API_RATE_LIMIT_USER", default=600, min_value=1)
+API_RATE_LIMIT_KEY = env.int("API_RATE_LIMIT_KEY", default=1200, min_value=1)
+# API keys read <prefix>_<60 letters and digits>; secret scanners look for the prefix.
+API_KEY_PREFIX = env.str("API_KEY_PREFIX", default="{{ cookiecutter.project_slug }}")
+IDEMPOTENCY_KEY_RETENTION_HOURS = env.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default=24, min_value=1)
 
 # --- Email ------------------------------------------------------------------
 # The "default" mailer (used by Django, allauth and our code) only queues a job;

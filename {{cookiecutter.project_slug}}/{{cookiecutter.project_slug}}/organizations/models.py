@@ -89,3 +89,26 @@ class PermissionInvalidation(models.Model):
 
     def __str__(self) -> str:
         return f"permissions of user {self.user_id} in {self.organization_public_id}"
+
+
+class ApiKey(models.Model):
+    """An organization's key for integrations (organizations.keys). Only a SHA-256 hash of its secret is stored.
+
+    A key belongs to the organization, not to the person who made it: it keeps
+    working when they leave, until it expires or someone revokes it.
+    """
+
+    public_id = models.UUIDField(default=uuid7, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    scopes = models.JSONField(default=list)
+    secret_hash = models.CharField(max_length=64)
+    hint = models.CharField(max_length=4)  # the token's last characters, to tell keys apart in lists
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"API key {self.name!r} of {self.organization_id}"

@@ -3,6 +3,11 @@
 Roles map to permission sets here, in code. ``has_permission`` answers every
 question; pages and API permission classes call nothing else.
 
+Principals are users and organization API keys (organizations.keys). A key is
+cached and invalidated exactly like a user, under the principal id ``-key.pk``
+(users have positive ids): its permission set is its scopes, empty once it is
+revoked, so a revoke or a scope change is seen by the very next request.
+
 Caching (after Sentry's versioned keys):
 
 - The permission set of (organization, user) is memoised for the request and
@@ -37,7 +42,7 @@ from django.utils import timezone
 
 from {{ cookiecutter.project_slug }}.core import requestcache
 
-from .models import Membership, PermissionInvalidation, Role
+from .models import ApiKey, Membership, PermissionInvalidation, Role
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +70,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(Perm),
 }
 NO_PERMISSIONS: frozenset[str] = frozenset()
+# What an API key may be granted; every key may also see its own organization.
+API_KEY_SCOPES: frozenset[str] = frozenset(
+    {Perm.MEMBERS_VIEW, Perm.PROJECTS_VIEW, Perm.PROJECTS_EDIT, Perm.WEBHOOKS_MANAGE}
+)
 
 
 def _keys(organization_public_id: uuid.UUID, user_id: int) -> tuple[str, str]:
@@ -73,12 +82,35 @@ def _keys(organization_public_id: uuid.UUID, user_id: int) -> tuple[str, str]:
 
 
 def _from_database(organization_public_id: uuid.UUID, user_id: int) -> frozenset[str]:
+    if user_id < 0:
+        return _key_from_database(organization_public_id, -user_id)
     role = (
         Membership.objects.filter(organization__public_id=organization_public_id, user_id=user_id)
         .values_list("role", flat=True)
         .first()
     )
     return ROLE_PERMISSIONS.get(role, NO_PERMISSIONS) if role else NO_PERMISSIONS
+
+
+def _key_from_database(organization_public_id: uuid.UUID, key_id: int) -> frozenset[str]:
+    scopes = (
+        ApiKey.objects.filter(pk=key_id, organization__public_id=organization_public_id, revoked_at__isnull=True)
+        .values_list("scopes", flat=True)
+        .first()
+    )
+    if scopes is None:
+        return NO_PERMISSIONS
+    return (frozenset(scopes) & API_KEY_SCOPES) | {Perm.ORGANIZATION_VIEW}
+
+
+def principal_id(user: Any) -> int | None:
+    """The id permissions are cached under: a user's id, or minus an API key's id; None for nobody."""
+    key_id = getattr(user, "api_key_id", None)
+    if key_id is not None:
+        return -int(key_id)
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return None
+    return int(user.pk)
 
 
 def _from_cache(organization_public_id: uuid.UUID, user_id: int) -> frozenset[str]:
@@ -119,10 +151,11 @@ def permissions_for(*, organization_public_id: uuid.UUID, user_id: int) -> froze
 
 
 def has_permission(*, user: Any, organization_public_id: uuid.UUID, permission: str) -> bool:
-    """May this user do ``permission`` in this organization? The one question every check asks."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    """May this user (or API key) do ``permission`` in this organization? The one question every check asks."""
+    principal = principal_id(user)
+    if principal is None:
         return False
-    return permission in permissions_for(organization_public_id=organization_public_id, user_id=user.pk)
+    return permission in permissions_for(organization_public_id=organization_public_id, user_id=principal)
 
 
 def bump(organization_public_id: uuid.UUID, user_id: int) -> bool:

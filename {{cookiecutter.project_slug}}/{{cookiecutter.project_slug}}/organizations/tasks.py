@@ -1,12 +1,24 @@
-"""Scheduled upkeep of organizations."""
+"""Jobs of the organizations app: API-key bookkeeping and scheduled upkeep."""
 
 import logging
+from datetime import datetime
 
-from {{ cookiecutter.project_slug }}.core.jobs import actor, cron
+from {{ cookiecutter.project_slug }}.core.jobs import InvalidPayload, actor, cron
 
 from . import permissions, services
+from .models import ApiKey
 
 logger = logging.getLogger(__name__)
+
+
+@actor(max_retries=3, time_limit=30_000)
+def record_api_key_use(key_id: int, used_at: str) -> None:
+    """Write when an API key was last used, never moving it backwards (organizations.keys)."""
+    try:
+        moment = datetime.fromisoformat(used_at)
+    except (TypeError, ValueError):
+        raise InvalidPayload(f"used_at must be an ISO 8601 time, got {used_at!r}") from None
+    ApiKey.objects.filter(pk=key_id).exclude(last_used_at__gte=moment).update(last_used_at=moment)
 
 
 @cron("* * * * *")

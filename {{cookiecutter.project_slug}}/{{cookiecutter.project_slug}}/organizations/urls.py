@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import key_views, views
 
 urlpatterns = [
     path("orgs/", views.organization_list, name="organization_list"),
@@ -10,5 +10,6 @@ urlpatterns = [
     path("orgs/<str:public_id>/delete/", views.organization_delete, name="organization_delete"),
     path("orgs/<str:public_id>/members/", views.members, name="organization_members"),
     path("orgs/<str:public_id>/invitations/", views.invitations, name="organization_invitations"),
+    path("orgs/<str:public_id>/api-keys/", key_views.api_keys, name="organization_api_keys"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

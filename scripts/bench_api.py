@@ -1,0 +1,269 @@
+"""Measure the versioned API against a bare Django view and a plain DRF view, under the production server.
+
+    python3 scripts/bench_api.py [--rounds 12] [--seconds 2] [--clients 4]
+
+Bakes the default project, installs it from its lock and serves it with gunicorn
+(production settings, 2 sync workers, pooled Postgres, Redis) on a free loopback
+port. Three endpoints, measured in alternating rounds (the order rotates each
+round) so that drift on the machine hits all three alike:
+
+  a  a bare Django view returning a small JSON dict;
+  b  a plain DRF APIView with DRF's token auth and no permission check, listing
+     20 rows through a plain Serializer with select_related;
+  c  our list of 20 projects: API key auth, the cached permission check, the
+     versioned response (v2), tenant scoping, cursor pagination, the rate limit.
+
+Prints requests per second of each round, the medians side by side, and c/a
+and c/b; v1 of c is measured too (its responses are translated down). Needs
+Postgres and Redis (RUNWAY_TEST_DATABASE_URL and RUNWAY_TEST_REDIS_URL, default
+the local servers). Only loopback; every round is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from _bootstrap import ROOT, fail, find_uv, say, sync_tools, tool_environment
+
+DATABASE_BASE_URL = os.environ.get("RUNWAY_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+REDIS_BASE_URL = os.environ.get("RUNWAY_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+HOST = "bench.example.com"
+
+# Added to the baked project for the benchmark only: endpoints a and b next to the real URLs.
+BENCH_SETTINGS = """from .production import *  # noqa: F403
+from .production import INSTALLED_APPS
+
+INSTALLED_APPS = [*INSTALLED_APPS, "rest_framework.authtoken"]
+ROOT_URLCONF = "config.bench_urls"
+"""
+BENCH_URLS = """from django.http import JsonResponse
+from django.urls import path
+from rest_framework import serializers
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from acme_cloud.projects.models import Project
+from config.urls import urlpatterns as project_urlpatterns
+
+
+def bare(request):
+    return JsonResponse({"status": "ok", "service": "bench", "items": 3})
+
+
+class ProjectSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    organization_id = serializers.UUIDField(source="organization.public_id")
+    name = serializers.CharField()
+    description = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class PlainList(APIView):
+    authentication_classes = [TokenAuthentication]
+    permission_classes = []
+    throttle_classes = []
+
+    def get(self, request):
+        projects = Project.objects.select_related("organization").order_by("-public_id")[:20]
+        return Response({"results": ProjectSerializer(projects, many=True).data})
+
+
+urlpatterns = [path("bench/bare/", bare), path("bench/drf/", PlainList.as_view()), *project_urlpatterns]
+"""
+SEED = """
+import json
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+from acme_cloud.accounts.models import User
+from acme_cloud.organizations import keys, services
+from acme_cloud.projects.models import Project
+
+user = User.objects.create_user(email="bench@example.com", password="bench-password-123")
+organization = services.organization_create(name="Bench", owner=user)
+for number in range(20):
+    Project.objects.create(organization=organization, name=f"Project {number}", description="A project.")
+_, api_key = keys.api_key_create(
+    organization=organization, actor=user, name="bench", scopes=["projects.view"], expires_in_days=None
+)
+print(json.dumps({"organization": str(organization.public_id), "api_key": api_key,
+                  "token": Token.objects.create(user=user).key}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Host": HOST, "X-Forwarded-Proto": "https", **headers})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def load(port: int, path: str, headers: dict[str, str], seconds: float, clients: int) -> float:
+    """Requests per second with ``clients`` threads, each sending one request after another."""
+    done = [0] * clients
+    errors: list[str] = []
+    deadline = time.perf_counter() + seconds
+
+    def client(index: int) -> None:
+        while time.perf_counter() < deadline:
+            status, _ = get(port, path, headers)
+            if status != 200:
+                errors.append(f"{path}: HTTP {status}")
+                return
+            done[index] += 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        fail(errors[0])
+    return sum(done) / (time.perf_counter() - started)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=12)
+    parser.add_argument("--seconds", type=float, default=2.0, help="length of one endpoint's turn in a round")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
+    args = parser.parse_args()
+
+    env = tool_environment()
+    uv = find_uv()
+    tools = sync_tools(uv, env)
+    checkout = hashlib.sha1(str(ROOT).encode()).hexdigest()[:6]
+    database = f"runway_{checkout}_bench_api"
+    with tempfile.TemporaryDirectory() as tmp:
+        say("baking and installing the default project")
+        subprocess.run([str(tools / "cookiecutter"), "--no-input", "-o", tmp, str(ROOT)], env=env, check=True)
+        project = Path(tmp) / "acme_cloud"
+        subprocess.run([uv, "sync", "--frozen", "--quiet", "--no-dev"], cwd=project, env=env, check=True)
+        (project / "config/settings/bench.py").write_text(BENCH_SETTINGS, encoding="utf-8")
+        (project / "config/bench_urls.py").write_text(BENCH_URLS, encoding="utf-8")
+        (project / "staticfiles").mkdir()  # WhiteNoise warns without it; no page is served here
+        server_env = {
+            **{k: v for k, v in env.items() if not k.startswith(("DATABASE_", "REDIS_", "DJANGO_", "VIRTUAL_ENV"))},
+            "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+            "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
+            "DJANGO_ALLOWED_HOSTS": HOST,
+            "DATABASE_URL": f"{DATABASE_BASE_URL}/{database}",
+            "REDIS_URL": f"{REDIS_BASE_URL}/15",
+            "CACHE_KEY_PREFIX": f"bench-{os.getpid()}",
+            "DRAMATIQ_NAMESPACE": f"bench-{os.getpid()}",
+            "EMAIL_URL": "smtp://127.0.0.1:2525",
+            "API_RATE_LIMIT_KEY": "1000000000",  # counted, never reached
+            "LOG_LEVEL": "WARNING",
+        }
+        python = str(project / ".venv/bin/python")
+
+        def admin(*statements: str) -> None:
+            script = "import sys, psycopg\nc = psycopg.connect(sys.argv[1], autocommit=True)\n"
+            script += "".join(f"c.execute({statement!r})\n" for statement in statements)
+            subprocess.run([python, "-c", script, f"{DATABASE_BASE_URL}/postgres"], check=True)
+
+        admin(f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}")
+        manage = [python, "manage.py"]
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=project, env=server_env, check=True)
+        seeded = subprocess.run(
+            [*manage, "shell", "-c", SEED], cwd=project, env=server_env, check=True, capture_output=True, text=True
+        )
+        seed = json.loads(seeded.stdout.strip().splitlines()[-1])
+
+        port = free_port()
+        gunicorn = [
+            str(project / ".venv/bin/gunicorn"),
+            "config.wsgi",
+            "--workers",
+            "2",
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--no-control-socket",
+        ]
+        server = subprocess.Popen(gunicorn, cwd=project, env=server_env)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if get(port, "/healthz", {})[0] == 200:
+                        break
+                except OSError:
+                    pass
+                if server.poll() is not None or time.monotonic() > deadline:
+                    fail("gunicorn did not start")
+                time.sleep(0.2)
+            projects = f"organizations/{seed['organization']}/projects/"
+            endpoints = {
+                "a bare Django": ("/bench/bare/", {}),
+                "b plain DRF": ("/bench/drf/", {"Authorization": f"Token {seed['token']}"}),
+                "c ours (v2)": (f"/api/v2/{projects}", {"Authorization": f"Bearer {seed['api_key']}"}),
+                "c ours (v1)": (f"/api/v1/{projects}", {"Authorization": f"Bearer {seed['api_key']}"}),
+            }
+            for name, (path, headers) in endpoints.items():
+                status, body = get(port, path, headers)
+                if status != 200:
+                    fail(f"{name}: HTTP {status}: {body[:300]!r}")
+                if not name.startswith("a") and len(json.loads(body)["results"]) != 20:
+                    fail(f"{name}: expected 20 rows")
+                load(port, path, headers, 1.0, args.clients)  # warm every worker's caches and pools
+            results: dict[str, list[float]] = {name: [] for name in endpoints}
+            names = list(endpoints)
+            for number in range(args.rounds):
+                order = names[number % len(names) :] + names[: number % len(names)]
+                for name in order:
+                    path, headers = endpoints[name]
+                    results[name].append(load(port, path, headers, args.seconds, args.clients))
+                say(f"round {number + 1}: " + ", ".join(f"{name} {results[name][-1]:.0f}/s" for name in names))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            admin(f"DROP DATABASE IF EXISTS {database}")
+    medians = {name: statistics.median(values) for name, values in results.items()}
+    print(f"\nmedian requests/s over {args.rounds} alternating rounds of {args.seconds:g} s, {args.clients} clients,")
+    print("gunicorn with 2 sync workers, production settings, pooled Postgres, Redis:")
+    for name, value in medians.items():
+        print(f"  {name:<16} {value:8.0f}")
+    ours, bare, plain = medians["c ours (v2)"], medians["a bare Django"], medians["b plain DRF"]
+    print(
+        f"  c/a = {ours / bare:.2f}   c/b = {ours / plain:.2f}   b/a = {plain / bare:.2f}"
+        f"   v1/v2 = {medians['c ours (v1)'] / ours:.2f}   (ratios of the medians)"
+    )
+
+    def per_round(top: str, bottom: str) -> float:
+        return statistics.median(x / y for x, y in zip(results[top], results[bottom], strict=True))
+
+    # A round measures the endpoints back to back, so its own ratios are the least disturbed by other load.
+    ours_a, ours_b = per_round("c ours (v2)", "a bare Django"), per_round("c ours (v2)", "b plain DRF")
+    print(f"  c/a = {ours_a:.2f}   c/b = {ours_b:.2f}   (medians of the per-round ratios)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""One error shape for every failure under /api/, documented in every version's schema.
+
+    {"error": {"status": 400, "code": "invalid", "message": "...", "request_id": "...",
+               "fields": [{"field": "name", "code": "required", "message": "This field is required."}]}}
+
+``fields`` is present for validation errors only; nested fields are dotted paths
+(``items.0.name``). ``retry_after`` (seconds) is present for 429. The DRF
+exception handler covers everything raised in a view (DRF's own errors, our
+DomainErrors, and anything unexpected, which becomes a logged 500); the
+Django error handlers in config/urls.py cover what fails before a view runs
+(unknown URLs, bad hosts, oversized bodies) and route /api/ to the same shape.
+"""
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import sentry_sdk
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from {{ cookiecutter.project_slug }}.core.exceptions import DomainError
+from {{ cookiecutter.project_slug }}.core.logging import request_id
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "/api/"
+
+
+class ErrorFieldSerializer(serializers.Serializer[Any]):
+    field = serializers.CharField(help_text="The field, as a dotted path; `non_field_errors` for the whole body.")
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ErrorBodySerializer(serializers.Serializer[Any]):
+    status = serializers.IntegerField()
+    code = serializers.CharField(
+        help_text="Stable, machine-readable: invalid, parse_error, not_authenticated, authentication_failed, "
+        "permission_denied, not_found, method_not_allowed, not_acceptable, unsupported_media_type, throttled, "
+        "conflict, idempotency_key_in_use, idempotency_key_reused, gone, server_error."
+    )
+    message = serializers.CharField(help_text="For people; may change.")
+    request_id = serializers.CharField(help_text="Quote it when reporting a problem: every log line carries it.")
+    retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait (429 only).")
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        # "fields" names a serializer's own attribute, so this field is added here.
+        fields = super().get_fields()
+        fields["fields"] = ErrorFieldSerializer(many=True, required=False, help_text="Validation errors only.")
+        return fields
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    error = ErrorBodySerializer()
+
+
+def body(status: int, code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"status": status, "code": code, "message": message, "request_id": request_id.get(), **extra}}
+
+
+def _flatten(detail: Any, path: str = "") -> Iterator[dict[str, str]]:
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            yield from _flatten(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(detail, list):
+        if all(isinstance(item, exceptions.ErrorDetail | str) for item in detail):
+            for item in detail:
+                yield {"field": path or "non_field_errors", "code": getattr(item, "code", "invalid"), "message": item}
+        else:
+            for index, item in enumerate(detail):
+                if item:
+                    yield from _flatten(item, f"{path}.{index}" if path else str(index))
+    else:
+        yield {"field": path or "non_field_errors", "code": getattr(detail, "code", "invalid"), "message": detail}
+
+
+def _validation(error: exceptions.ValidationError, context: dict[str, Any]) -> dict[str, Any]:
+    from .views import field_name_for_client
+
+    fields = [
+        {**item, "field": field_name_for_client(context, item["field"]), "message": str(item["message"])}
+        for item in _flatten(error.detail)
+    ]
+    message = fields[0]["message"] if len(fields) == 1 else "Some fields are not valid; see fields."
+    return body(400, "invalid", message, fields=fields)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    """DRF's EXCEPTION_HANDLER: every exception raised in an API view becomes the one shape."""
+    headers: dict[str, str] = {}
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, exceptions.ValidationError):
+        status, data = 400, _validation(exc, context)
+    elif isinstance(exc, exceptions.APIException):
+        status = exc.status_code
+        extra: dict[str, Any] = {}
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            extra["retry_after"] = int(wait + 0.999)
+            headers["Retry-After"] = str(extra["retry_after"])
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+        data = body(status, str(exc.get_codes()), str(exc.detail), **extra)
+    elif isinstance(exc, DomainError):
+        status, data = exc.status, body(exc.status, exc.code, exc.message)
+    else:
+        logger.exception("unhandled error in %s", type(context.get("view")).__name__)
+        sentry_sdk.capture_exception(exc)
+        status, data = 500, body(500, "server_error", "Something went wrong on our side; it has been reported.")
+    set_rollback()
+    return Response(data, status=status, headers=headers)
+
+
+# --- Django's error handlers (config/urls.py): the API gets JSON, pages get pages ---------
+
+
+def _json(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(body(status, code, message), status=status)
+
+
+def api_or_page(status: int, code: str, message: str, page_handler: Any) -> Any:
+    def handler(request: HttpRequest, exception: Exception | None = None) -> Any:
+        if request.path.startswith(PREFIX):
+            return _json(status, code, message)
+        return page_handler(request, exception) if exception is not None else page_handler(request)
+
+    return handler

@@ -1,0 +1,201 @@
+"""Versions of the public API, Stripe's way: handlers are written once, for the newest version.
+
+An older version is derived by the ordered list of *version changes* that came
+after it. Each change translates a request up (from the version before it to
+the version that introduced it), a response down, the field names in
+validation errors down, and the OpenAPI document down. A request to /api/v1/
+therefore goes up through every change of v2 (and of v3, later), the handler
+runs, and the response comes back down the same way.
+
+Changes work on *resources*: the component names of serializers in the schema
+(``Project``, ``ProjectCreateInput``...), set with ``@resource("Project")``.
+The versions and their changes are listed in ``api.versions``; docs/api.md
+explains how to add one.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+type Data = dict[str, Any]
+S = TypeVar("S", bound=type[serializers.BaseSerializer[Any]])
+
+
+def resource(name: str) -> Callable[[S], S]:
+    """Name a serializer's resource: its component name in the schema, which version changes refer to."""
+
+    def decorate(cls: S) -> S:
+        cls.resource = name  # type: ignore[attr-defined]
+        return extend_schema_serializer(component_name=name)(cls)
+
+    return decorate
+
+
+def resource_of(serializer_class: type[serializers.BaseSerializer[Any]]) -> str:
+    name = getattr(serializer_class, "resource", None)
+    if not isinstance(name, str):
+        raise TypeError(f"{serializer_class.__name__} needs @resource(...) to be used in a versioned view")
+    return name
+
+
+class VersionChange:
+    """One breaking change. Subclass it, describe it, and override the translations it needs."""
+
+    description: str = ""
+
+    def request_up(self, resource: str, data: Data) -> Data:
+        """Turn a request body of the version before this change into one of the version after it."""
+        return data
+
+    def query_up(self, resource: str, params: Data) -> Data:
+        """The same for the query parameters of a list (filters, ordering)."""
+        return params
+
+    def response_down(self, resource: str, data: Data) -> Data:
+        """Turn a response object of the version after this change into one of the version before it."""
+        return data
+
+    def error_field_down(self, resource: str, name: str) -> str:
+        """The name a client of the older version knows a field by, for validation errors."""
+        return name
+
+    def schema_down(self, document: Data) -> None:
+        """Edit the OpenAPI document of the version after this change into the one before it, in place."""
+
+
+@dataclass(frozen=True)
+class RenameField(VersionChange):
+    """A field that was called ``old`` before this change and ``new`` after it, in these resources."""
+
+    resources: tuple[str, ...]
+    old: str
+    new: str
+    description: str = ""
+    ordering: bool = False  # also accept ``old`` and ``-old`` as ordering values of lists
+    filter: bool = False  # also accept ``old`` as a filter of lists
+
+    def request_up(self, resource: str, data: Data) -> Data:
+        return _renamed(data, self.old, self.new) if resource in self.resources else data
+
+    def query_up(self, resource: str, params: Data) -> Data:
+        if resource not in self.resources:
+            return params
+        params = dict(params)
+        if self.ordering and params.get("ordering") in (self.old, f"-{self.old}"):
+            params["ordering"] = params["ordering"].replace(self.old, self.new)
+        if self.filter and self.old in params:
+            params[self.new] = params.pop(self.old)
+        return params
+
+    def response_down(self, resource: str, data: Data) -> Data:
+        return _renamed(data, self.new, self.old) if resource in self.resources else data
+
+    def error_field_down(self, resource: str, name: str) -> str:
+        return self.old if resource in self.resources and name == self.new else name
+
+    def schema_down(self, document: Data) -> None:
+        components = document.get("components", {}).get("schemas", {})
+        for name in self.resources:
+            component = components.get(name)
+            if component is None:
+                continue
+            component["properties"] = _renamed(component["properties"], self.new, self.old)
+            if "required" in component:
+                component["required"] = [self.old if key == self.new else key for key in component["required"]]
+        for operation in operations(document):
+            for parameter in operation.get("parameters", []):
+                if self.filter and parameter.get("in") == "query" and parameter["name"] == self.new:
+                    parameter["name"] = self.old
+                if self.ordering and parameter.get("name") == "ordering":
+                    values = parameter["schema"].get("enum", [])
+                    parameter["schema"]["enum"] = [
+                        value.replace(self.new, self.old) if value.lstrip("-") == self.new else value
+                        for value in values
+                    ]
+
+
+def _renamed(data: Data, old: str, new: str) -> Data:
+    """The same mapping with the key ``old`` called ``new``, in the same place."""
+    return {new if key == old else key: value for key, value in data.items()} if old in data else data
+
+
+def operations(document: Data) -> list[Data]:
+    methods = {"get", "post", "put", "patch", "delete"}
+    return [op for path in document.get("paths", {}).values() for method, op in path.items() if method in methods]
+
+
+@dataclass(frozen=True)
+class Version:
+    """A version of the API and the changes that made it differ from the version before it."""
+
+    name: str  # as in the URL: "v2"
+    released: date | None  # None: not released yet, so its contract may still change
+    changes: tuple[VersionChange, ...] = field(default=())
+
+
+class Versions:
+    """The ordered versions (newest first) and the translations between them."""
+
+    def __init__(self, *versions: Version) -> None:
+        self.versions = versions
+        self.names = [version.name for version in versions]
+        self.latest = versions[0]
+        # For each version, the changes that came after it, oldest first.
+        self._after: dict[str, list[VersionChange]] = {}
+        for index, version in enumerate(versions):
+            newer = reversed(versions[:index])
+            self._after[version.name] = [change for later in newer for change in later.changes]
+
+    def __getitem__(self, name: str) -> Version:
+        return self.versions[self.names.index(name)]
+
+    def changes_after(self, name: str) -> list[VersionChange]:
+        return self._after[name]
+
+    def request_up(self, name: str, resource: str, data: Data) -> Data:
+        for change in self._after[name]:
+            data = change.request_up(resource, data)
+        return data
+
+    def query_up(self, name: str, resource: str, params: Data) -> Data:
+        for change in self._after[name]:
+            params = change.query_up(resource, params)
+        return params
+
+    def response_down(self, name: str, resource: str, data: Data) -> Data:
+        for change in reversed(self._after[name]):
+            data = change.response_down(resource, data)
+        return data
+
+    def error_field_down(self, name: str, resource: str, field_name: str) -> str:
+        for change in reversed(self._after[name]):
+            field_name = change.error_field_down(resource, field_name)
+        return field_name
+
+    def schema_down(self, name: str, document: Data) -> Data:
+        for change in reversed(self._after[name]):
+            change.schema_down(document)
+        return document
+
+    def changelog(self) -> str:
+        """The changelog of version changes, in Markdown (committed as docs/api-changelog.md)."""
+        lines = [
+            "# API changelog",
+            "",
+            "Generated from `api/versions.py` by `manage.py api_contract --write`; do not edit by hand.",
+            "Each version lists what changed from the version before it.",
+            "",
+        ]
+        for version in self.versions:
+            when = f"released {version.released.isoformat()}" if version.released else "not released yet"
+            lines += [f"## {version.name} ({when})", ""]
+            if version.changes:
+                lines += [f"- {change.description}" for change in version.changes]
+            else:
+                lines.append("- The first version.")
+            lines.append("")
+        return "\n".join(lines)

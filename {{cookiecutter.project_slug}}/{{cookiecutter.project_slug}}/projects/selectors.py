@@ -1,0 +1,46 @@
+"""Reads of projects, always scoped to one organization."""
+
+import uuid
+
+from django.db.models import QuerySet
+
+from {{ cookiecutter.project_slug }}.core.exceptions import NotFound
+from {{ cookiecutter.project_slug }}.organizations.models import Organization
+
+from .models import Project
+
+# The orderings a list may ask for, each backed by an index of Project.Meta.indexes
+# (organization first, then these columns): tests/projects/test_selectors.py holds this.
+ORDERINGS: dict[str, tuple[str, ...]] = {
+    "created_at": ("public_id",),
+    "-created_at": ("-public_id",),
+    "name": ("name", "public_id"),
+    "-name": ("-name", "-public_id"),
+}
+
+
+def projects_of(*, organization_public_id: uuid.UUID, name: str | None = None) -> QuerySet[Project]:
+    """The organization's projects, optionally only those with exactly this name (indexed)."""
+    projects = Project.objects.filter(organization__public_id=organization_public_id)
+    if name is not None:
+        projects = projects.filter(name=name)
+    return projects
+
+
+def project_in(*, organization_public_id: uuid.UUID, public_id: str | uuid.UUID) -> Project:
+    """One project of the organization; another organization's project is simply not found."""
+    try:
+        project_id = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+        return Project.objects.select_related("organization").get(
+            organization__public_id=organization_public_id, public_id=project_id
+        )
+    except (ValueError, Project.DoesNotExist):
+        raise NotFound("No such project in this organization.") from None
+
+
+def organization_of(*, public_id: uuid.UUID) -> Organization:
+    """The organization a project is created in (the caller's permission was checked already)."""
+    try:
+        return Organization.objects.get(public_id=public_id)
+    except Organization.DoesNotExist:
+        raise NotFound("No such organization.") from None
