@@ -5,7 +5,8 @@ in order, and stops at the first failure with one line saying what broke:
 
 1. ``/readyz`` answers 200: the database, cache and job broker are reachable;
 2. the home page renders;
-3. a user signs in through the login form and opens a page that needs login.
+3. a user signs in through the login form and opens a page that needs login;
+4. that user, with the same session, lists the projects of their organization through the API.
 
 The user comes from SMOKE_EMAIL and SMOKE_PASSWORD (``manage.py ensure_smoke_user``
 creates it in the release step). To check a new surface, such as an API call
@@ -21,7 +22,9 @@ import argparse
 import html.parser
 import http.client
 import http.cookies
+import json
 import os
+import re
 import sys
 import time
 import urllib.parse
@@ -144,11 +147,31 @@ def check_sign_in(session: Session) -> str:
     return f"signed in as {email}"
 
 
-# Add a check here for each surface worth a smoke test (an authenticated API call once the API exists).
+ORGANIZATION_LINK = re.compile(r'href="/orgs/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/"')
+
+
+def check_api(session: Session) -> str:
+    """After check_sign_in: an authenticated, permission-checked, versioned API call."""
+    page = session.request("GET", "/orgs/")
+    expect(page, 200, "the organizations page")
+    found = ORGANIZATION_LINK.search(page.body)
+    if not found:
+        raise SmokeFailure("the smoke-test user belongs to no organization (run manage.py ensure_smoke_user)")
+    listing = session.request("GET", f"/api/v2/organizations/{found.group(1)}/projects/")
+    expect(listing, 200, "API project list")
+    try:
+        results = json.loads(listing.body)["results"]
+    except (ValueError, KeyError, TypeError):
+        raise SmokeFailure(f"API project list: not the documented JSON: {listing.body[:200]!r}") from None
+    return f"{len(results)} project(s) listed through /api/v2/"
+
+
+# Add a check here for each surface worth a smoke test.
 CHECKS: list[tuple[str, Callable[[Session], str]]] = [
     ("ready", check_ready),
     ("home page", check_home_page),
     ("sign in", check_sign_in),
+    ("API", check_api),
 ]
 
 

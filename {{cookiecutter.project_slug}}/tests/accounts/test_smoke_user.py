@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
 from {{ cookiecutter.project_slug }}.accounts.models import User
+from {{ cookiecutter.project_slug }}.organizations.models import Membership, Role
 
 pytestmark = pytest.mark.django_db
 STRONG = "release-smoke-Password-2026"
@@ -33,6 +34,15 @@ def test_running_it_again_updates_the_password_and_keeps_one_user(smoke_env, mon
     [user] = User.objects.filter(email__iexact="smoke@example.com")
     assert user.check_password(STRONG + "-rotated")
     assert EmailAddress.objects.filter(user=user).count() == 1
+
+
+def test_the_user_owns_one_organization_for_the_api_check(smoke_env):
+    call_command("ensure_smoke_user")
+    call_command("ensure_smoke_user")
+
+    [membership] = Membership.objects.filter(user__email="smoke@example.com")
+    assert membership.role == Role.OWNER
+    assert membership.organization.name == "Smoke test"
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,9 @@ from types import ModuleType
 
 import pytest
 
-from ..factories import PASSWORD, VerifiedUserFactory
+from {{ cookiecutter.project_slug }}.organizations.models import Role
+
+from ..factories import PASSWORD, MembershipFactory, VerifiedUserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,6 +31,7 @@ smoke = load_smoke()
 @pytest.fixture
 def smoke_user(monkeypatch):
     user = VerifiedUserFactory(email="smoke@example.com")
+    MembershipFactory(user=user, role=Role.OWNER)
     monkeypatch.setenv("SMOKE_EMAIL", user.email)
     monkeypatch.setenv("SMOKE_PASSWORD", PASSWORD)
     return user
@@ -41,6 +44,15 @@ def test_every_check_passes_against_a_healthy_site(live_server, smoke_user, caps
     assert "smoke: ok   ready" in out
     assert "smoke: ok   home page" in out
     assert "smoke: ok   sign in: signed in as smoke@example.com" in out
+    assert "smoke: ok   API: 0 project(s) listed through /api/v2/" in out
+
+
+def test_a_user_without_an_organization_fails_the_api_check(live_server, smoke_user, capsys):
+    smoke_user.memberships.all().delete()
+
+    assert smoke.main([live_server.url]) == 1
+
+    assert "smoke: FAIL API: the smoke-test user belongs to no organization" in capsys.readouterr().err
 
 
 def test_a_wrong_password_fails_the_sign_in_check(live_server, smoke_user, monkeypatch, capsys):

@@ -11,6 +11,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from {{ cookiecutter.project_slug }}.accounts.models import User
+from {{ cookiecutter.project_slug }}.organizations.models import Membership
+from {{ cookiecutter.project_slug }}.organizations.services import organization_create
 
 
 class Command(BaseCommand):
@@ -50,4 +52,7 @@ class Command(BaseCommand):
             EmailAddress.objects.update_or_create(
                 user=user, email__iexact=email, defaults={"email": email, "verified": True, "primary": True}
             )
+            if not Membership.objects.filter(user=user).exists():
+                # The smoke test's API call lists this organization's projects.
+                organization_create(name="Smoke test", owner=user)
         self.stdout.write(f"{'Created' if created else 'Updated'} the smoke-test user {email}.")
