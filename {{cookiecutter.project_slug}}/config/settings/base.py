@@ -22,6 +22,9 @@ PROJECT_NAME = env.str("PROJECT_NAME", default="{{ cookiecutter.project_name }}"
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+# Rotating the key: put the new one in DJANGO_SECRET_KEY and the old one here until
+# sessions and links signed with it have expired (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -1,0 +1,119 @@
+"""The documentation's commands run as written.
+
+Shell blocks marked ``<!-- docs-test: run in=<place> -->`` on the line before the fence are run with
+bash (``set -euo pipefail``) and must succeed. Places: ``tmp`` (an empty folder; ``$RUNWAY_TEMPLATE`` is
+this repository), ``project`` (a baked default project, zero services), ``project-full`` (the same with
+Postgres and Redis, migrated). Blocks marked ``<!-- docs-test: skip (reason) -->`` are known not to run here
+(long-running servers, destructive or interactive commands); unmarked blocks are illustrations.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import (
+    CHECKOUT,
+    DATABASE_BASE_URL,
+    REDIS_BASE_URL,
+    ROOT,
+    UV,
+    Project,
+    assert_ok,
+    bake,
+    clean_environment,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("docs")]
+
+DIRECTIVE = re.compile(
+    r"<!-- docs-test: (run in=(?P<place>[\w-]+)|skip \((?P<reason>[^)]+)\)) -->\n```(?:bash|sh)\n(?P<body>.*?)```", re.S
+)
+PLACES = {"tmp", "project", "project-full"}
+
+
+@dataclass(frozen=True)
+class Block:
+    source: str
+    line: int
+    place: str
+    body: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}"
+
+
+def blocks_in(path: Path, label: str) -> list[Block]:
+    text = path.read_text(encoding="utf-8")
+    found = []
+    for match in DIRECTIVE.finditer(text):
+        if match.group("place"):
+            line = text[: match.start()].count("\n") + 1
+            found.append(Block(label, line, match.group("place"), match.group("body")))
+    return found
+
+
+def template_docs() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def run(block: Block, cwd: Path, env: dict[str, str]) -> None:
+    result = subprocess.run(
+        ["bash", "-c", "set -euo pipefail\n" + block.body],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, (
+        f"{block} failed:\n{block.body}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+    )
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Project:
+    path = bake(tmp_path_factory.mktemp("docs"))
+    baked = Project(path, "default")
+    assert_ok(baked.run("uv", "sync", "--frozen"))
+    return baked
+
+
+def all_blocks(project: Project) -> list[Block]:
+    blocks = [block for path in template_docs() for block in blocks_in(path, str(path.relative_to(ROOT)))]
+    for path in [project.path / "README.md", *sorted((project.path / "docs").glob("*.md"))]:
+        blocks += blocks_in(path, f"generated {path.relative_to(project.path)}")
+    return blocks
+
+
+def test_every_marked_block_names_a_known_place(project):
+    blocks = all_blocks(project)
+
+    assert {block.place for block in blocks} <= PLACES
+    assert len(blocks) >= 5, "the docs keep a handful of commands that are checked"
+
+
+def test_the_docs_commands_run_as_written(project, tmp_path, services):
+    base = clean_environment(RUNWAY_TEMPLATE=str(ROOT), UV_FROZEN="1")
+    base["PATH"] = str(Path(UV).parent) + os.pathsep + base["PATH"]  # uv and uvx of the template's tools
+    database = f"runway_{CHECKOUT}_docs"
+    subprocess.run(
+        ["psql", f"{DATABASE_BASE_URL}/postgres", "-c", f'CREATE DATABASE "{database}"'],
+        capture_output=True,
+        check=False,  # it may exist from an earlier run
+    )
+    full = {**base, "DATABASE_URL": f"{DATABASE_BASE_URL}/{database}", "REDIS_URL": f"{REDIS_BASE_URL}/13"}
+    assert_ok(project.run("python", "manage.py", "migrate", "--noinput", **full))
+    for block in all_blocks(project):
+        if block.place == "tmp":
+            workdir = tmp_path / f"block-{block.line}"
+            workdir.mkdir()
+            run(block, workdir, base)
+        elif block.place == "project":
+            run(block, project.path, base)
+        else:
+            run(block, project.path, full)
