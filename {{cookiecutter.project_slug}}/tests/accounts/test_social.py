@@ -1,13 +1,10 @@
 """Social login providers are off until their credentials are in the environment."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import manage
+
+PROVIDERS = ("GITHUB_", "GOOGLE_")
 SHOW = (
     "from django.conf import settings; "
     "print(sorted(settings.SOCIALACCOUNT_PROVIDERS)); "
@@ -16,16 +13,7 @@ SHOW = (
 
 
 def settings_with(**environ: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.endswith(("_CLIENT_ID", "_CLIENT_SECRET"))}
-    env.update(environ, DJANGO_SETTINGS_MODULE="config.settings.test")
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "shell", "-c", SHOW],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage("shell", "-c", SHOW, drop=PROVIDERS, DJANGO_SETTINGS_MODULE="config.settings.test", **environ)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -46,12 +34,7 @@ def test_github_and_google_switch_on_from_the_environment():
 
 
 def test_a_client_id_without_its_secret_is_refused_by_name():
-    env = {k: v for k, v in os.environ.items() if not k.endswith(("_CLIENT_ID", "_CLIENT_SECRET"))}
-    env.update(GITHUB_CLIENT_ID="gh-id", DJANGO_SETTINGS_MODULE="config.settings.test")
-
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    result = manage("check", drop=PROVIDERS, GITHUB_CLIENT_ID="gh-id", DJANGO_SETTINGS_MODULE="config.settings.test")
 
     assert result.returncode == 1
     assert "GITHUB_CLIENT_SECRET is required but not set" in result.stderr

@@ -1,10 +1,7 @@
 """The job broker follows the environment: Redis by default, RabbitMQ by URL, in-memory without either."""
 
 import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import dramatiq
 import pytest
@@ -12,21 +9,14 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import manage
+
 SHOW = "import dramatiq; print(type(dramatiq.get_broker()).__name__)"
 
 
 def broker_with(**environ: str) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "JOBS_BROKER_URL")}
-    env.update(environ, DJANGO_SETTINGS_MODULE="config.settings.local", DJANGO_SECRET_KEY="x" * 50)
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "shell", "-c", SHOW],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    local = {"DJANGO_SETTINGS_MODULE": "config.settings.local", "DJANGO_SECRET_KEY": "x" * 50}
+    result = manage("shell", "-c", SHOW, drop=("REDIS_URL", "JOBS_BROKER_URL"), **local, **environ)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
 
@@ -47,12 +37,7 @@ def test_the_broker_is_chosen_by_url(environ, broker):
 
 
 def test_a_broker_url_of_another_kind_is_refused_by_name():
-    env = {k: v for k, v in os.environ.items() if k != "JOBS_BROKER_URL"}
-    env.update(JOBS_BROKER_URL="kafka://127.0.0.1:9092", DJANGO_SETTINGS_MODULE="config.settings.local")
-
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    result = manage("check", JOBS_BROKER_URL="kafka://127.0.0.1:9092", DJANGO_SETTINGS_MODULE="config.settings.local")
 
     assert result.returncode == 1
     assert "JOBS_BROKER_URL must be a URL starting with redis://" in result.stderr

@@ -1,11 +1,11 @@
 """Production settings refuse to start without what production needs."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import manage as run_manage
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,12 +21,8 @@ COMPLETE = {
 
 
 def manage(*args: str, **environ: str) -> subprocess.CompletedProcess[str]:
-    prefixes = ("DJANGO_", "DATABASE_", "REDIS_", "SENTRY_", "EMAIL_")
-    env = {name: value for name, value in os.environ.items() if not name.startswith(prefixes)}
-    env.update(environ)
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    """manage.py with only the settings this test gives (the local .env still loads, overridden by these)."""
+    return run_manage(*args, drop=("DJANGO_", "DATABASE_", "REDIS_", "SENTRY_", "EMAIL_", "MEDIA_"), **environ)
 
 
 def test_production_check_names_every_missing_variable():

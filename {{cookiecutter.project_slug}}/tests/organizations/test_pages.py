@@ -71,16 +71,22 @@ def test_the_last_owner_sees_why_they_cannot_leave(client):
     assert Membership.objects.filter(pk=owner.pk).exists()
 
 
-def test_invite_then_accept_through_the_pages(client, jobs, django_capture_on_commit_callbacks):
-    owner = MembershipFactory(role=Role.OWNER)
+def invite_through_the_page(client, owner, email, role, jobs, capture):
+    """Send an invitation from the organization's page as ``owner``; return the emailed link's path."""
     client.force_login(owner.user)
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture(execute=True):
         client.post(
-            f"/orgs/{owner.organization.public_id}/invitations/",
-            {"action": "send", "email": "friend@example.com", "role": "viewer"},
+            f"/orgs/{owner.organization.public_id}/invitations/", {"action": "send", "email": email, "role": role}
         )
     jobs.run()
-    accept_path = LINK.search(mail.outbox[-1].body).group(1)
+    return LINK.search(mail.outbox[-1].body).group(1)
+
+
+def test_invite_then_accept_through_the_pages(client, jobs, django_capture_on_commit_callbacks):
+    owner = MembershipFactory(role=Role.OWNER)
+    accept_path = invite_through_the_page(
+        client, owner, "friend@example.com", "viewer", jobs, django_capture_on_commit_callbacks
+    )
     friend = VerifiedUserFactory(email="friend@example.com")
     client.force_login(friend)
 
@@ -99,14 +105,9 @@ def test_an_anonymous_visitor_is_asked_to_sign_in_with_the_invited_address(
     client, jobs, django_capture_on_commit_callbacks
 ):
     owner = MembershipFactory(role=Role.OWNER)
-    client.force_login(owner.user)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            f"/orgs/{owner.organization.public_id}/invitations/",
-            {"action": "send", "email": "friend@example.com", "role": "member"},
-        )
-    jobs.run()
-    accept_path = LINK.search(mail.outbox[-1].body).group(1)
+    accept_path = invite_through_the_page(
+        client, owner, "friend@example.com", "member", jobs, django_capture_on_commit_callbacks
+    )
     client.logout()
 
     page = client.get(accept_path).content.decode()
@@ -145,14 +146,9 @@ def test_an_expired_invitation_link_shows_a_clear_page(client, jobs, django_capt
     from django.utils import timezone
 
     owner = MembershipFactory(role=Role.OWNER)
-    client.force_login(owner.user)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            f"/orgs/{owner.organization.public_id}/invitations/",
-            {"action": "send", "email": "late@example.com", "role": "member"},
-        )
-    jobs.run()
-    accept_path = LINK.search(mail.outbox[-1].body).group(1)
+    accept_path = invite_through_the_page(
+        client, owner, "late@example.com", "member", jobs, django_capture_on_commit_callbacks
+    )
     Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     client.force_login(VerifiedUserFactory(email="late@example.com"))
 
