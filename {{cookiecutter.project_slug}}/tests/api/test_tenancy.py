@@ -10,6 +10,7 @@ from {{ cookiecutter.project_slug }}.api import contracts
 from {{ cookiecutter.project_slug }}.api.versions import VERSIONS
 from {{ cookiecutter.project_slug }}.organizations.models import Role
 from {{ cookiecutter.project_slug }}.projects.models import Project
+from {{ cookiecutter.project_slug }}.webhooks.models import WebhookEndpoint
 
 from tests.api.conftest import projects_url
 from tests.factories import MembershipFactory, ProjectFactory
@@ -20,17 +21,31 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def theirs(db):
     membership = MembershipFactory(role=Role.OWNER)
-    return ProjectFactory(organization=membership.organization, name="Their secret")
+    project = ProjectFactory(organization=membership.organization, name="Their secret")
+    WebhookEndpoint.objects.create(
+        organization=membership.organization,
+        url="https://hooks.example.com/their-secret",
+        event_types=["member.added"],
+        secret="whsec_x",
+    )
+    return project
+
+
+def their_endpoint(project):
+    return WebhookEndpoint.objects.get(organization=project.organization)
 
 
 def each_endpoint(organization, project):
     """(method, path, body) of every operation of the API."""
+    endpoint = their_endpoint(project)
     return [
         ("GET", projects_url(organization), None),
         ("POST", projects_url(organization), {"name": "x"}),
         ("GET", projects_url(organization, project), None),
         ("PATCH", projects_url(organization, project), {"name": "x"}),
         ("DELETE", projects_url(organization, project), None),
+        ("GET", f"organizations/{organization.public_id}/webhooks/", None),
+        ("GET", f"organizations/{organization.public_id}/webhooks/{endpoint.public_id}/deliveries/", None),
     ]
 
 
@@ -41,9 +56,9 @@ def test_every_operation_of_the_api_has_a_case_here(theirs):
         (
             method,
             "/api/v2/"
-            + path.replace(str(theirs.organization.public_id), "{organization_id}").replace(
-                str(theirs.public_id), "{project_id}"
-            ),
+            + path.replace(str(theirs.organization.public_id), "{organization_id}")
+            .replace(str(theirs.public_id), "{project_id}")
+            .replace(str(their_endpoint(theirs).public_id), "{endpoint_id}"),
         )
         for method, path, _ in each_endpoint(theirs.organization, theirs)
     }
@@ -51,7 +66,10 @@ def test_every_operation_of_the_api_has_a_case_here(theirs):
     assert covered == operations
 
 
-@pytest.mark.parametrize("index", range(5))
+OPERATIONS = range(7)
+
+
+@pytest.mark.parametrize("index", OPERATIONS)
 def test_another_organizations_id_is_404_for_a_key(api, theirs, index):
     method, path, body = each_endpoint(theirs.organization, theirs)[index]
 
@@ -59,10 +77,11 @@ def test_another_organizations_id_is_404_for_a_key(api, theirs, index):
 
     assert response.status_code == 404, response.content
     assert "Their secret" not in response.content.decode()
+    assert "their-secret" not in response.content.decode()
     assert Project.objects.filter(pk=theirs.pk, name="Their secret").exists()
 
 
-@pytest.mark.parametrize("index", range(5))
+@pytest.mark.parametrize("index", OPERATIONS)
 def test_another_organizations_id_is_404_for_a_member_of_another(owner, theirs, index):
     client = Client()
     client.force_login(owner.user)

@@ -9,6 +9,7 @@ VERSION = "|".join(VERSIONS.names)
 
 endpoints: list[URLPattern | URLResolver] = [
     path("", include("{{ cookiecutter.project_slug }}.projects.urls")),
+    path("", include("{{ cookiecutter.project_slug }}.webhooks.api_urls")),
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
     path("docs/", views.DocsView.as_view(), name="api-docs"),
 ]
