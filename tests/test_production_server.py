@@ -162,9 +162,9 @@ def test_the_production_command_passes_the_smoke_test_and_reports_what_it_served
 
     assert_ok(smoke)
     lines = smoke.stdout.splitlines()
-    assert len(lines) == 3
+    assert len(lines) == 4
     for line, expected in zip(
-        lines, ("ok   ready", "ok   home page", "ok   sign in: signed in as smoke@"), strict=True
+        lines, ("ok   ready", "ok   home page", "ok   sign in: signed in as smoke@", "ok   API: "), strict=True
     ):
         assert line.startswith(f"smoke: {expected}")
 

@@ -3,7 +3,7 @@ from allauth.account.models import EmailAddress
 
 from {{ cookiecutter.project_slug }}.accounts.models import User
 from {{ cookiecutter.project_slug }}.organizations.models import Membership, Organization, Role
-from {{ cookiecutter.project_slug }}.projects.models import Project
+from {{ cookiecutter.project_slug }}.projects.models import Project, name_search_key
 
 PASSWORD = "correct horse battery staple"
 
@@ -56,3 +56,4 @@ class ProjectFactory(factory.django.DjangoModelFactory[Project]):
 
     organization = factory.SubFactory(OrganizationFactory)
     name = factory.Sequence(lambda n: f"Project {n}")
+    name_search = factory.LazyAttribute(lambda project: name_search_key(project.name))

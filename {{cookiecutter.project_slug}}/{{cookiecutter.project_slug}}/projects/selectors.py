@@ -10,7 +10,7 @@ from {{ cookiecutter.project_slug }}.organizations.models import Organization
 from .models import Project
 
 # The orderings a list may ask for, each backed by an index of Project.Meta.indexes
-# (organization first, then these columns): tests/projects/test_selectors.py holds this.
+# (organization first, then these columns): tests/api/test_contracts.py holds this.
 ORDERINGS: dict[str, tuple[str, ...]] = {
     "created_at": ("public_id",),
     "-created_at": ("-public_id",),

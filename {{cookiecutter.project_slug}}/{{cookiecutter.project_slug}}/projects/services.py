@@ -9,7 +9,7 @@ from {{ cookiecutter.project_slug }}.core.exceptions import InvalidInput, Permis
 from {{ cookiecutter.project_slug }}.organizations.models import Organization
 from {{ cookiecutter.project_slug }}.organizations.permissions import Perm, has_permission
 
-from .models import Project
+from .models import Project, name_search_key
 
 UNSET: Any = object()
 
@@ -37,7 +37,12 @@ def project_create(
     _require_edit(actor, organization)
     _check_dates(starts_on, ends_on)
     return Project.objects.create(
-        organization=organization, name=name, description=description, starts_on=starts_on, ends_on=ends_on
+        organization=organization,
+        name=name,
+        name_search=name_search_key(name),
+        description=description,
+        starts_on=starts_on,
+        ends_on=ends_on,
     )
 
 
@@ -63,6 +68,8 @@ def project_update(
         }.items()
         if value is not UNSET
     }
+    if "name" in changes:
+        changes["name_search"] = name_search_key(name)
     for field, value in changes.items():
         setattr(project, field, value)
     _check_dates(project.starts_on, project.ends_on)
