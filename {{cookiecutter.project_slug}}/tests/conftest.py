@@ -35,6 +35,15 @@ def code_in(message: EmailMessage) -> str:
     return found.group(1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_replica_probes(django_db_setup: None) -> Iterator[None]:
+    """Close the replica health checks' own connections before the test database is dropped."""
+    yield
+    from {{ cookiecutter.project_slug }}.core.db.replicas import get_replicas
+
+    get_replicas().close()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Each test starts with an empty cache (rate-limit counters, permission sets, sessions).

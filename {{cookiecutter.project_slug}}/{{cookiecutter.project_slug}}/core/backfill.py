@@ -84,6 +84,7 @@ def run_backfill(name: str, after_pk: int) -> None:
             return
         changed = job.function(rows.filter(pk__gt=after_pk, pk__lte=keys[-1]))
         logger.info("backfill %s: %s row(s) up to pk %s", name, changed if changed is not None else "?", keys[-1])
-        if job.pause_ms:
-            time.sleep(job.pause_ms / 1000)  # let replicas replay, and other work through
         send_on_commit(run_backfill, name, keys[-1])
+    if job.pause_ms:
+        # After the commit, with the row locks released: replicas replay the batch, other work gets through.
+        time.sleep(job.pause_ms / 1000)
