@@ -192,6 +192,8 @@ def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, 
         "--bind",
         f"127.0.0.1:{port}",
         "--no-control-socket",
+        "--log-level",
+        "warning",
     ]
     server = subprocess.Popen(gunicorn, cwd=project, env=server_env)
     try:

@@ -22,10 +22,10 @@ redirects to the login form, an API answer without its documented fields, a
 sign-in that does not sign in. A user whose sign-in is refused by the rate limit
 (30 a minute from one address) waits a minute and tries again, twice; a user that
 cannot sign in stops, so the report shows the cause once rather than every page it
-could not open. The users, the organization, the API key and the
-webhook endpoint come from ``manage.py loadtest_setup`` as LOADTEST_* variables
-(or the options below); loadtests/README.md explains how to run it against
-staging and how to read the result.
+could not open. The users, the organization, the API key and the webhook endpoint
+come from ``manage.py loadtest_setup`` as LOADTEST_* variables (or the options
+below); loadtests/README.md explains how to run it against staging and how to read
+the result.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ class SecureCookiesOverPlainHttp(http.cookiejar.DefaultCookiePolicy):
 class OrganizationMember(FastHttpUser):
     """A member (an admin) of the load-test organization, in the browser and through the API.
 
-    FastHttpUser (geventhttpclient) needs several times less CPU per request than
+    FastHttpUser (geventhttpclient) needs considerably less CPU per request than
     HttpUser, so one machine simulates more users.
     """
 
