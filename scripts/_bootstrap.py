@@ -8,6 +8,7 @@ UV_PYTHON_DOWNLOADS=never and relies on an installed interpreter.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -20,6 +21,8 @@ STATE = ROOT / ".runway"  # git-ignored: bootstrap venv, demo project
 BIN = "Scripts" if os.name == "nt" else "bin"
 MINIMUM = (3, 12)
 UV_REQUIREMENT = "uv>=0.9,<1"
+# Two checkouts (or worktrees) on one machine must not share benchmark databases.
+CHECKOUT = hashlib.sha1(str(ROOT).encode()).hexdigest()[:6]
 
 
 def say(message: str) -> None:
@@ -109,3 +112,19 @@ def sync_tools(uv: str, env: dict[str, str]) -> Path:
     """Install the template's tools (cookiecutter, pytest, ruff, uv) from uv.lock into .venv."""
     subprocess.run([uv, "sync", "--frozen", "--quiet"], cwd=ROOT, env=env, check=True)
     return ROOT / ".venv" / BIN
+
+
+def bake_default(output: str, env: dict[str, str], uv: str, tools: Path, *sync_args: str) -> Path:
+    """Generate the default project into output and install it from its lock (``uv sync --frozen``)."""
+    subprocess.run([str(tools / "cookiecutter"), "--no-input", "-o", output, str(ROOT)], env=env, check=True)
+    project = Path(output) / "acme_cloud"
+    subprocess.run([uv, "sync", "--frozen", "--quiet", *sync_args], cwd=project, env=env, check=True)
+    return project
+
+
+def migrate_new_database(project: Path, env: dict[str, str], database: str) -> None:
+    """Create ``database`` on the local Postgres unless it exists, and migrate the baked project into it."""
+    create = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {database}"]
+    subprocess.run(create, capture_output=True, check=False)
+    migrate = [str(project / ".venv" / BIN / "python"), "manage.py", "migrate", "--noinput"]
+    subprocess.run(migrate, cwd=project, env=env, check=True, stdout=subprocess.DEVNULL)

@@ -22,7 +22,6 @@ the local servers). Only loopback; every round is bounded in time.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import http.client
 import json
 import os
@@ -35,7 +34,7 @@ import threading
 import time
 from pathlib import Path
 
-from _bootstrap import ROOT, fail, find_uv, say, sync_tools, tool_environment
+from _bootstrap import CHECKOUT, bake_default, fail, find_uv, say, sync_tools, tool_environment
 
 DATABASE_BASE_URL = os.environ.get("RUNWAY_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS_BASE_URL = os.environ.get("RUNWAY_TEST_REDIS_URL", "redis://127.0.0.1:6379")
@@ -147,6 +146,101 @@ def load(port: int, path: str, headers: dict[str, str], seconds: float, clients:
     return sum(done) / (time.perf_counter() - started)
 
 
+def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, clients: int) -> dict[str, list[float]]:
+    """Serve the installed project under gunicorn and measure the endpoints; requests/s of each round, by endpoint."""
+    database = f"runway_{CHECKOUT}_bench_api"
+    (project / "config/settings/bench.py").write_text(BENCH_SETTINGS, encoding="utf-8")
+    (project / "config/bench_urls.py").write_text(BENCH_URLS, encoding="utf-8")
+    (project / "staticfiles").mkdir(exist_ok=True)  # WhiteNoise warns without it; no page is served here
+    server_env = {
+        **{k: v for k, v in env.items() if not k.startswith(("DATABASE_", "REDIS_", "DJANGO_", "VIRTUAL_ENV"))},
+        "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+        "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        "DATABASE_URL": f"{DATABASE_BASE_URL}/{database}",
+        "REDIS_URL": f"{REDIS_BASE_URL}/15",
+        "CACHE_KEY_PREFIX": f"bench-{os.getpid()}",
+        "DRAMATIQ_NAMESPACE": f"bench-{os.getpid()}",
+        "EMAIL_URL": "smtp://127.0.0.1:2525",
+        "MEDIA_BUCKET": "bench-media",  # required by production settings; nothing is stored
+        "API_RATE_LIMIT_KEY": "1000000000",  # counted, never reached
+        "LOG_LEVEL": "WARNING",
+    }
+    python = str(project / ".venv/bin/python")
+
+    def admin(*statements: str) -> None:
+        script = "import sys, psycopg\nc = psycopg.connect(sys.argv[1], autocommit=True)\n"
+        script += "".join(f"c.execute({statement!r})\n" for statement in statements)
+        subprocess.run([python, "-c", script, f"{DATABASE_BASE_URL}/postgres"], check=True)
+
+    admin(f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}")
+    manage = [python, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=project, env=server_env, check=True)
+    seeded = subprocess.run(
+        [*manage, "shell", "-c", SEED], cwd=project, env=server_env, check=True, capture_output=True, text=True
+    )
+    seed = json.loads(seeded.stdout.strip().splitlines()[-1])
+
+    port = free_port()
+    gunicorn = [
+        str(project / ".venv/bin/gunicorn"),
+        "config.wsgi",
+        "--workers",
+        "2",
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--no-control-socket",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(gunicorn, cwd=project, env=server_env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if get(port, "/healthz", {})[0] == 200:
+                    break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                fail("gunicorn did not start")
+            time.sleep(0.2)
+        projects = f"organizations/{seed['organization']}/projects/"
+        endpoints = {
+            "a bare Django": ("/bench/bare/", {}),
+            "b plain DRF": ("/bench/drf/", {"Authorization": f"Token {seed['token']}"}),
+            "c ours (v2)": (f"/api/v2/{projects}", {"Authorization": f"Bearer {seed['api_key']}"}),
+            "c ours (v1)": (f"/api/v1/{projects}", {"Authorization": f"Bearer {seed['api_key']}"}),
+        }
+        for name, (path, headers) in endpoints.items():
+            status, body = get(port, path, headers)
+            if status != 200:
+                fail(f"{name}: HTTP {status}: {body[:300]!r}")
+            if not name.startswith("a") and len(json.loads(body)["results"]) != 20:
+                fail(f"{name}: expected 20 rows")
+            load(port, path, headers, 1.0, clients)  # warm every worker's caches and pools
+        results: dict[str, list[float]] = {name: [] for name in endpoints}
+        names = list(endpoints)
+        for number in range(rounds):
+            order = names[number % len(names) :] + names[: number % len(names)]
+            for name in order:
+                path, headers = endpoints[name]
+                results[name].append(load(port, path, headers, seconds, clients))
+            say(f"round {number + 1}: " + ", ".join(f"{name} {results[name][-1]:.0f}/s" for name in names))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        admin(f"DROP DATABASE IF EXISTS {database}")
+    return results
+
+
+def per_round(results: dict[str, list[float]], top: str, bottom: str) -> float:
+    """The median of each round's own ratio: a round measures the endpoints back to back, least disturbed."""
+    return statistics.median(x / y for x, y in zip(results[top], results[bottom], strict=True))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=12)
@@ -157,94 +251,10 @@ def main() -> int:
     env = tool_environment()
     uv = find_uv()
     tools = sync_tools(uv, env)
-    checkout = hashlib.sha1(str(ROOT).encode()).hexdigest()[:6]
-    database = f"runway_{checkout}_bench_api"
     with tempfile.TemporaryDirectory() as tmp:
         say("baking and installing the default project")
-        subprocess.run([str(tools / "cookiecutter"), "--no-input", "-o", tmp, str(ROOT)], env=env, check=True)
-        project = Path(tmp) / "acme_cloud"
-        subprocess.run([uv, "sync", "--frozen", "--quiet", "--no-dev"], cwd=project, env=env, check=True)
-        (project / "config/settings/bench.py").write_text(BENCH_SETTINGS, encoding="utf-8")
-        (project / "config/bench_urls.py").write_text(BENCH_URLS, encoding="utf-8")
-        (project / "staticfiles").mkdir()  # WhiteNoise warns without it; no page is served here
-        server_env = {
-            **{k: v for k, v in env.items() if not k.startswith(("DATABASE_", "REDIS_", "DJANGO_", "VIRTUAL_ENV"))},
-            "DJANGO_SETTINGS_MODULE": "config.settings.bench",
-            "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
-            "DJANGO_ALLOWED_HOSTS": HOST,
-            "DATABASE_URL": f"{DATABASE_BASE_URL}/{database}",
-            "REDIS_URL": f"{REDIS_BASE_URL}/15",
-            "CACHE_KEY_PREFIX": f"bench-{os.getpid()}",
-            "DRAMATIQ_NAMESPACE": f"bench-{os.getpid()}",
-            "EMAIL_URL": "smtp://127.0.0.1:2525",
-            "API_RATE_LIMIT_KEY": "1000000000",  # counted, never reached
-            "LOG_LEVEL": "WARNING",
-        }
-        python = str(project / ".venv/bin/python")
-
-        def admin(*statements: str) -> None:
-            script = "import sys, psycopg\nc = psycopg.connect(sys.argv[1], autocommit=True)\n"
-            script += "".join(f"c.execute({statement!r})\n" for statement in statements)
-            subprocess.run([python, "-c", script, f"{DATABASE_BASE_URL}/postgres"], check=True)
-
-        admin(f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}")
-        manage = [python, "manage.py"]
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=project, env=server_env, check=True)
-        seeded = subprocess.run(
-            [*manage, "shell", "-c", SEED], cwd=project, env=server_env, check=True, capture_output=True, text=True
-        )
-        seed = json.loads(seeded.stdout.strip().splitlines()[-1])
-
-        port = free_port()
-        gunicorn = [
-            str(project / ".venv/bin/gunicorn"),
-            "config.wsgi",
-            "--workers",
-            "2",
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--no-control-socket",
-        ]
-        server = subprocess.Popen(gunicorn, cwd=project, env=server_env)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if get(port, "/healthz", {})[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    fail("gunicorn did not start")
-                time.sleep(0.2)
-            projects = f"organizations/{seed['organization']}/projects/"
-            endpoints = {
-                "a bare Django": ("/bench/bare/", {}),
-                "b plain DRF": ("/bench/drf/", {"Authorization": f"Token {seed['token']}"}),
-                "c ours (v2)": (f"/api/v2/{projects}", {"Authorization": f"Bearer {seed['api_key']}"}),
-                "c ours (v1)": (f"/api/v1/{projects}", {"Authorization": f"Bearer {seed['api_key']}"}),
-            }
-            for name, (path, headers) in endpoints.items():
-                status, body = get(port, path, headers)
-                if status != 200:
-                    fail(f"{name}: HTTP {status}: {body[:300]!r}")
-                if not name.startswith("a") and len(json.loads(body)["results"]) != 20:
-                    fail(f"{name}: expected 20 rows")
-                load(port, path, headers, 1.0, args.clients)  # warm every worker's caches and pools
-            results: dict[str, list[float]] = {name: [] for name in endpoints}
-            names = list(endpoints)
-            for number in range(args.rounds):
-                order = names[number % len(names) :] + names[: number % len(names)]
-                for name in order:
-                    path, headers = endpoints[name]
-                    results[name].append(load(port, path, headers, args.seconds, args.clients))
-                say(f"round {number + 1}: " + ", ".join(f"{name} {results[name][-1]:.0f}/s" for name in names))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            admin(f"DROP DATABASE IF EXISTS {database}")
+        project = bake_default(tmp, env, uv, tools, "--no-dev")
+        results = measure(project, env, rounds=args.rounds, seconds=args.seconds, clients=args.clients)
     medians = {name: statistics.median(values) for name, values in results.items()}
     print(f"\nmedian requests/s over {args.rounds} alternating rounds of {args.seconds:g} s, {args.clients} clients,")
     print("gunicorn with 2 sync workers, production settings, pooled Postgres, Redis:")
@@ -255,12 +265,8 @@ def main() -> int:
         f"  c/a = {ours / bare:.2f}   c/b = {ours / plain:.2f}   b/a = {plain / bare:.2f}"
         f"   v1/v2 = {medians['c ours (v1)'] / ours:.2f}   (ratios of the medians)"
     )
-
-    def per_round(top: str, bottom: str) -> float:
-        return statistics.median(x / y for x, y in zip(results[top], results[bottom], strict=True))
-
-    # A round measures the endpoints back to back, so its own ratios are the least disturbed by other load.
-    ours_a, ours_b = per_round("c ours (v2)", "a bare Django"), per_round("c ours (v2)", "b plain DRF")
+    ours_a = per_round(results, "c ours (v2)", "a bare Django")
+    ours_b = per_round(results, "c ours (v2)", "b plain DRF")
     print(f"  c/a = {ours_a:.2f}   c/b = {ours_b:.2f}   (medians of the per-round ratios)")
     return 0
 

@@ -29,9 +29,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from _bootstrap import ROOT, find_uv, say, sync_tools, tool_environment
+from _bootstrap import CHECKOUT, bake_default, find_uv, migrate_new_database, say, sync_tools, tool_environment
 
-DATABASE = "postgres://postgres@127.0.0.1:5432/runway_bench_jobs"
+SERVER = "postgres://postgres@127.0.0.1:5432"
+DATABASE = f"runway_{CHECKOUT}_bench_jobs"
 REDIS = "redis://127.0.0.1:6379/14"
 
 PERMISSIONS = r"""
@@ -171,52 +172,57 @@ def run_round(project: Path, python: str, env: dict[str, str], plain: bool, jobs
     return json.loads(out.strip().splitlines()[-1])
 
 
+def prepare(project: Path) -> tuple[str, dict[str, str]]:
+    """Write the benchmark's files into the installed project and migrate its database; its python and env."""
+    for name, text in (
+        ("bench_permissions.py", PERMISSIONS),
+        ("bench_actors.py", ACTORS),
+        ("bench_producer.py", PRODUCER),
+    ):
+        (project / name).write_text(text, encoding="utf-8")
+    python = str(project / ".venv" / "bin" / "python")
+    base = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "DJANGO_", "JOBS_"))},
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DJANGO_DEBUG": "false",
+        "DATABASE_URL": f"{SERVER}/{DATABASE}",
+        "REDIS_URL": REDIS,
+        "LOG_LEVEL": "ERROR",
+        "PYTHONPATH": str(project),
+    }
+    migrate_new_database(project, base, DATABASE)
+    return python, base
+
+
+def measure_permissions(project: Path, python: str, base: dict[str, str]) -> dict:
+    """Microseconds of a raw Redis GET and of the check warm, memoised and cold, with their query counts."""
+    out = subprocess.run(
+        [python, "bench_permissions.py"], cwd=project, env=base, capture_output=True, text=True, check=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def measure_jobs(project: Path, python: str, base: dict[str, str], jobs: int, rounds: int = 2) -> dict[str, list]:
+    """Each round's jobs/s and enqueue latency, plain Dramatiq and ours alternating."""
+    results: dict[str, list[dict]] = {"plain": [], "ours": []}
+    for number in range(rounds):
+        for label in ("plain", "ours"):
+            results[label].append(run_round(project, python, base, label == "plain", jobs, number))
+    return results
+
+
 def main() -> int:
     jobs = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     uv = find_uv()
     env = tool_environment()
     tools = sync_tools(uv, env)
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([str(tools / "cookiecutter"), "--no-input", "-o", tmp, str(ROOT)], env=env, check=True)
-        project = Path(tmp) / "acme_cloud"
-        subprocess.run([uv, "sync", "--frozen", "--quiet"], cwd=project, env=env, check=True)
-        for name, text in (
-            ("bench_permissions.py", PERMISSIONS),
-            ("bench_actors.py", ACTORS),
-            ("bench_producer.py", PRODUCER),
-        ):
-            (project / name).write_text(text, encoding="utf-8")
-        python = str(project / ".venv" / "bin" / "python")
-        base = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "DJANGO_", "JOBS_"))},
-            "DJANGO_SETTINGS_MODULE": "config.settings.local",
-            "DJANGO_DEBUG": "false",
-            "DATABASE_URL": DATABASE,
-            "REDIS_URL": REDIS,
-            "LOG_LEVEL": "ERROR",
-            "PYTHONPATH": str(project),
-        }
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", "CREATE DATABASE runway_bench_jobs"],
-            capture_output=True,
-            check=False,
-        )
-        subprocess.run(
-            [python, "manage.py", "migrate", "--noinput"], cwd=project, env=base, check=True, stdout=subprocess.DEVNULL
-        )
+        project = bake_default(tmp, env, uv, tools)
+        python, base = prepare(project)
         say("measuring the permission check")
-        checks = json.loads(
-            subprocess.run(
-                [python, "bench_permissions.py"], cwd=project, env=base, capture_output=True, text=True, check=True
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
+        checks = measure_permissions(project, python, base)
         say(f"measuring {jobs} jobs, alternating plain and ours, 2 rounds each")
-        results: dict[str, list[dict]] = {"plain": [], "ours": []}
-        for number in range(2):
-            for label in ("plain", "ours"):
-                results[label].append(run_round(project, python, base, label == "plain", jobs, number))
+        results = measure_jobs(project, python, base, jobs)
 
     print("\nPermission check (median of the best of 5 rounds, microseconds)")
     print(f"  one raw Redis GET of the same {checks['value_bytes']}-byte value   {checks['raw']:8.1f}")

@@ -23,10 +23,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _bootstrap import ROOT, find_uv, say, sync_tools, tool_environment
+from _bootstrap import CHECKOUT, ROOT, bake_default, fail, find_uv, migrate_new_database, sync_tools, tool_environment
 
-DATABASE = "postgres://postgres@127.0.0.1:5432/runway_bench_replicas"
-REPLICA = "postgres://runway_reader@127.0.0.1:5433/runway_bench_replicas"
+PRIMARY = "postgres://postgres@127.0.0.1:5432"
+REPLICA = "postgres://runway_reader@127.0.0.1:5433"
+DATABASE = f"runway_{CHECKOUT}_bench_replicas"
 REDIS = "redis://127.0.0.1:6379/15"
 
 # Runs inside the baked project (DJANGO_SETTINGS_MODULE=config.settings.test), prints one JSON line.
@@ -96,47 +97,47 @@ print(json.dumps({
 """
 
 
+def start_replica() -> None:
+    """Make or reuse the loopback streaming replica (.ci/replica.sh); stop with a message if it cannot."""
+    replica = subprocess.run(["bash", str(ROOT / ".ci" / "replica.sh")], capture_output=True, text=True, check=False)
+    if replica.returncode != 0:
+        fail(f"no replica: {replica.stderr.strip()}")
+
+
+def measure(project: Path, requests: int) -> dict[str, dict]:
+    """The same measurements with the primary only and with one replica, by label (needs start_replica())."""
+    (project / "bench_inner.py").write_text(INNER, encoding="utf-8")
+    python = str(project / ".venv" / "bin" / "python")
+    base = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "DJANGO_"))},
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"{PRIMARY}/{DATABASE}",
+        "REDIS_URL": REDIS,
+        "LOG_LEVEL": "ERROR",
+    }
+    migrate_new_database(project, base, DATABASE)
+    results = {}
+    for label, extra in (("primary only", {}), ("one replica", {"DATABASE_REPLICA_URLS": f"{REPLICA}/{DATABASE}"})):
+        out = subprocess.run(
+            [python, "bench_inner.py", str(requests)],
+            cwd=project,
+            env={**base, **extra},
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        results[label] = json.loads(out.strip().splitlines()[-1])
+    return results
+
+
 def main() -> int:
     requests = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     uv = find_uv()
     env = tool_environment()
     tools = sync_tools(uv, env)
-    replica = subprocess.run(["bash", str(ROOT / ".ci" / "replica.sh")], capture_output=True, text=True, check=False)
-    if replica.returncode != 0:
-        say(f"error: no replica: {replica.stderr.strip()}")
-        return 1
+    start_replica()
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([str(tools / "cookiecutter"), "--no-input", "-o", tmp, str(ROOT)], env=env, check=True)
-        project = Path(tmp) / "acme_cloud"
-        subprocess.run([uv, "sync", "--frozen", "--quiet"], cwd=project, env=env, check=True)
-        (project / "bench_inner.py").write_text(INNER, encoding="utf-8")
-        python = str(project / ".venv" / "bin" / "python")
-        base = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "DJANGO_"))},
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": DATABASE,
-            "REDIS_URL": REDIS,
-            "LOG_LEVEL": "ERROR",
-        }
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", "CREATE DATABASE runway_bench_replicas"],
-            capture_output=True,
-            check=False,
-        )
-        subprocess.run(
-            [python, "manage.py", "migrate", "--noinput"], cwd=project, env=base, check=True, stdout=subprocess.DEVNULL
-        )
-        results = {}
-        for label, extra in (("primary only", {}), ("one replica", {"DATABASE_REPLICA_URLS": REPLICA})):
-            out = subprocess.run(
-                [python, "bench_inner.py", str(requests)],
-                cwd=project,
-                env={**base, **extra},
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            results[label] = json.loads(out.strip().splitlines()[-1])
+        results = measure(bake_default(tmp, env, uv, tools), requests)
     primary, replica_run = results["primary only"], results["one replica"]
     rows = (
         ("routing decision per query (us)", "routing_us", ".2f"),

@@ -3,14 +3,13 @@
 import os
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from {{ cookiecutter.project_slug }}.accounts.models import User
+from {{ cookiecutter.project_slug }}.accounts.services import user_ensure_verified
 from {{ cookiecutter.project_slug }}.organizations.models import Membership
 from {{ cookiecutter.project_slug }}.organizations.services import organization_create
 
@@ -41,17 +40,7 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(f"smoke-test user: {' '.join(error.messages)}") from error
         with transaction.atomic():
-            user = User.objects.filter(email__iexact=email).first()
-            created = user is None
-            if user is None:
-                user = User.objects.create_user(email, password, name="Smoke test")
-            else:
-                user.set_password(password)
-                user.is_active = True
-                user.save(update_fields=["password", "is_active"])
-            EmailAddress.objects.update_or_create(
-                user=user, email__iexact=email, defaults={"email": email, "verified": True, "primary": True}
-            )
+            user, created = user_ensure_verified(email=email, password=password, name="Smoke test")
             if not Membership.objects.filter(user=user).exists():
                 # The smoke test's API call lists this organization's projects.
                 organization_create(name="Smoke test", owner=user)
