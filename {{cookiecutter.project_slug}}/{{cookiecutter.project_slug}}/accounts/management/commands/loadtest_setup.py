@@ -30,7 +30,7 @@ from {{ cookiecutter.project_slug }}.organizations import keys
 from {{ cookiecutter.project_slug }}.organizations.models import Membership, Organization, Role
 from {{ cookiecutter.project_slug }}.organizations.permissions import permissions_changed
 from {{ cookiecutter.project_slug }}.organizations.services import organization_create, organization_delete
-from {{ cookiecutter.project_slug }}.projects.models import Project
+from {{ cookiecutter.project_slug }}.projects.models import Project, name_search_key
 from {{ cookiecutter.project_slug }}.webhooks import services as webhooks
 from {{ cookiecutter.project_slug }}.webhooks.models import WebhookEndpoint
 
@@ -119,9 +119,15 @@ class Command(BaseCommand):
 
     def projects(self, organization: Organization, count: int) -> None:
         missing = count - organization.projects.count()
+        names = (f"Seeded {number}" for number in range(max(missing, 0)))
         Project.objects.bulk_create(
-            Project(organization=organization, name=f"Seeded {number}", description="Made by loadtest_setup.")
-            for number in range(max(missing, 0))
+            Project(
+                organization=organization,
+                name=name,
+                name_search=name_search_key(name),  # bulk_create skips the service that fills it
+                description="Made by loadtest_setup.",
+            )
+            for name in names
         )
 
     def api_key(self, organization: Organization, owner: User) -> str:
