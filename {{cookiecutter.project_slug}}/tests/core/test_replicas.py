@@ -229,3 +229,46 @@ def test_a_read_that_fails_on_the_replica_is_retried_on_the_primary(proxied_repl
     finally:
         router.end(token)
         connections[replica_alias()].close()
+
+
+def test_an_api_key_made_a_moment_ago_authenticates_while_the_replica_lags(paused_replica):
+    from {{ cookiecutter.project_slug }}.organizations import keys
+    from {{ cookiecutter.project_slug }}.organizations.models import Role
+
+    from tests.factories import MembershipFactory
+
+    owner = MembershipFactory(role=Role.OWNER)
+    key, token = keys.api_key_create(
+        organization=owner.organization, name="CI", scopes=["projects.view"], actor=owner.user, expires_in_days=None
+    )
+    routing = router.begin()  # a request from the integration: no write position of its own
+    try:
+        principal = keys.authenticate_token(token)
+    finally:
+        router.end(routing)
+
+    assert principal.api_key_id == key.pk
+
+
+def test_a_demoted_admin_loses_the_grant_at_once_even_while_the_replica_lags(paused_replica):
+    from {{ cookiecutter.project_slug }}.organizations import services
+    from {{ cookiecutter.project_slug }}.organizations.models import Role
+    from {{ cookiecutter.project_slug }}.organizations.permissions import Perm, has_permission
+
+    from tests.factories import MembershipFactory
+
+    owner = MembershipFactory(role=Role.OWNER)
+    admin = MembershipFactory(organization=owner.organization, role=Role.ADMIN)
+    org = owner.organization.public_id
+
+    def may_manage() -> bool:
+        routing = router.begin()  # the demoted admin's own request: no write position of theirs
+        try:
+            return has_permission(user=admin.user, organization_public_id=org, permission=Perm.MEMBERS_MANAGE)
+        finally:
+            router.end(routing)
+
+    assert may_manage()
+    services.membership_change_role(membership=admin, role=Role.VIEWER, actor=owner.user)
+
+    assert not may_manage(), "the new permission set was computed from the primary, not the stale replica"

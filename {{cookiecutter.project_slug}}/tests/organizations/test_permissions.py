@@ -1,5 +1,6 @@
 """Cached permissions: a warm check costs no query, and a change is seen by the very next request."""
 
+import gc
 import shutil
 import socket
 import subprocess
@@ -105,6 +106,21 @@ def test_a_computation_racing_a_change_cannot_store_a_live_stale_grant(monkeypat
     assert Perm.MEMBERS_MANAGE in permissions_for(organization_public_id=org_id, user_id=user_id)  # the stale read
 
     assert Perm.MEMBERS_MANAGE not in permissions_for(organization_public_id=org_id, user_id=user_id)
+
+
+def test_the_store_of_a_cache_object_goes_with_it(monkeypatch):
+    # Django may make a cache object per thread or async context; their stores must not pile up.
+    backend = caches.create_connection("default")
+    monkeypatch.setattr(permissions, "caches", {"default": backend})
+    store = permissions._store()
+    assert permissions._store() is store
+    assert store.backend is backend
+    before = len(permissions._stores)
+
+    monkeypatch.undo()
+    del backend, store
+    gc.collect()
+    assert len(permissions._stores) == before - 1
 
 
 def test_every_change_is_recorded_until_its_bump_is_confirmed(django_capture_on_commit_callbacks):

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -209,11 +209,10 @@ MAX_RECORDS = 10_000
 def _record(public_id: uuid.UUID) -> _Record | None:
     record = _records.get(public_id)
     if record is None:
-        row = (
-            ApiKey.objects.filter(public_id=public_id)
-            .values_list("pk", "organization__public_id", "secret_hash", "expires_at")
-            .first()
-        )
+        # From the primary: a key made a moment ago may not have reached a replica yet, and
+        # the request using it is another principal's, with no write position to wait for.
+        columns = ("pk", "organization__public_id", "secret_hash", "expires_at")
+        row = ApiKey.objects.using(DEFAULT_DB_ALIAS).filter(public_id=public_id).values_list(*columns).first()
         if row is None:
             return None
         record = _Record(*row)

@@ -11,33 +11,42 @@ revoked, so a revoke or a scope change is seen by the very next request.
 Caching (after Sentry's versioned keys):
 
 - The permission set of (organization, user) is memoised for the request and
-  stored in the cache as ``(version, permissions)``; the current version sits
-  under a second key. A check reads both keys in one round trip (MGET) and
-  trusts the stored set only if its version is the current one.
+  stored in the cache under one key; a version for the pair sits under a
+  second key. A warm check is one GET of the stored set.
 - A role or membership change calls ``permissions_changed`` inside its
-  transaction. Once the transaction commits, the version is replaced by a new
-  random one, so the very next request recomputes from the database.
-- A reader that read the old version before the change computes, at worst, the
-  old permissions and stores them tagged with the old version: a dead entry
-  nobody will trust. A stale grant can never be stored under the live version.
+  transaction. Once the transaction commits, the bump replaces the version by
+  a new random one and deletes the stored set, atomically (MULTI), so the very
+  next request recomputes from the database.
+- A check that finds nothing reads the version first, then the database, and
+  stores its result only if the version is still the one it read (a
+  compare-and-set in one Lua script). A reader that read the old version before
+  a change can therefore store nothing: either its write lands before the bump,
+  which deletes it, or after, when the version no longer matches. A stale grant
+  can never be stored and trusted.
 - Versions are random, not counters: if the cache loses a version key, a new
-  version matches nothing stored before.
+  version matches no reader still holding the old one.
 - If the cache is unreachable at the moment of the bump, the change is still
   recorded in the database (PermissionInvalidation, written in the same
   transaction) and a scheduled job replays it; stored sets also expire after
   PERMISSIONS_CACHE_TTL seconds. If the cache is down when checking, the
   check reads the database and the request succeeds.
+- The atomic steps need Redis (django-redis) or the single-process local-memory
+  cache of zero-service mode, where a lock makes them atomic; other cache
+  backends are not supported here.
 """
 
+import functools
 import logging
+import threading
 import uuid
+import weakref
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
+from django.core.cache import caches
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from {{ cookiecutter.project_slug }}.core import requestcache
@@ -76,16 +85,24 @@ API_KEY_SCOPES: frozenset[str] = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def _keys(organization_public_id: uuid.UUID, user_id: int) -> tuple[str, str]:
-    suffix = f"{organization_public_id}:{user_id}"
-    return f"perms:version:{suffix}", f"perms:set:{suffix}"
+    # The {hash tag} keeps both keys in one Redis Cluster slot, as the Lua script needs.
+    pair = "perms:{" + f"{organization_public_id}:{user_id}" + "}"
+    return f"{pair}:version", f"{pair}:set"
+
+
+# Permission sets are computed from the primary, never a replica: right after a change
+# is committed and the version bumped, a lagging replica would still show the old role
+# and the stale grant would be cached under the new version. The cold path is rare.
 
 
 def _from_database(organization_public_id: uuid.UUID, user_id: int) -> frozenset[str]:
     if user_id < 0:
         return _key_from_database(organization_public_id, -user_id)
     role = (
-        Membership.objects.filter(organization__public_id=organization_public_id, user_id=user_id)
+        Membership.objects.using(DEFAULT_DB_ALIAS)
+        .filter(organization__public_id=organization_public_id, user_id=user_id)
         .values_list("role", flat=True)
         .first()
     )
@@ -94,7 +111,8 @@ def _from_database(organization_public_id: uuid.UUID, user_id: int) -> frozenset
 
 def _key_from_database(organization_public_id: uuid.UUID, key_id: int) -> frozenset[str]:
     scopes = (
-        ApiKey.objects.filter(pk=key_id, organization__public_id=organization_public_id, revoked_at__isnull=True)
+        ApiKey.objects.using(DEFAULT_DB_ALIAS)
+        .filter(pk=key_id, organization__public_id=organization_public_id, revoked_at__isnull=True)
         .values_list("scopes", flat=True)
         .first()
     )
@@ -113,26 +131,115 @@ def principal_id(user: Any) -> int | None:
     return int(user.pk)
 
 
+# KEYS: version, set. ARGV: the version the reader read, the set, its TTL.
+_STORE_IF_CURRENT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+  return 1
+end
+return 0
+"""
+_LOCAL = threading.Lock()  # makes the steps atomic for the local-memory cache (one process)
+
+
+class _Store:
+    """The stored sets and versions: Redis through its raw client (plain strings, no pickling), else Django's cache."""
+
+    def __init__(self, backend: Any) -> None:
+        # A weak reference: the store is kept per cache object and must not keep it alive.
+        self._backend = weakref.ref(backend)
+        self.redis: Any = None
+        if type(backend).__module__.startswith("django_redis"):
+            self.redis = backend.client.get_client(write=True)
+        self.key = functools.lru_cache(maxsize=4096)(self._key)  # the hot path skips make_key
+
+    @property
+    def backend(self) -> Any:
+        return self._backend()
+
+    def _key(self, name: str) -> str:
+        return str(self.backend.make_key(name))
+
+    def read(self, set_key: str) -> str | None:
+        """The stored permission list, or None if there is none."""
+        if self.redis is not None:
+            stored = self.redis.get(self.key(set_key))
+            return stored.decode() if stored is not None else None
+        found: str | None = self.backend.get(set_key)
+        return found
+
+    def current_version(self, version_key: str) -> str | None:
+        """The current version, set to a new random one if there is none."""
+        candidate = uuid.uuid4().hex
+        if self.redis is not None:
+            key = self.key(version_key)
+            self.redis.set(key, candidate, nx=True, ex=VERSION_TTL)
+            current = self.redis.get(key)
+            return current.decode() if current is not None else None
+        with _LOCAL:
+            self.backend.add(version_key, candidate, timeout=VERSION_TTL)
+            version: str | None = self.backend.get(version_key)
+        return version
+
+    def store_if_current(self, version_key: str, set_key: str, version: str, value: str, ttl: int) -> None:
+        if self.redis is not None:
+            script = self.redis.register_script(_STORE_IF_CURRENT)
+            script(keys=[self.key(version_key), self.key(set_key)], args=[version, value, ttl])
+            return
+        with _LOCAL:
+            if self.backend.get(version_key) == version:
+                self.backend.set(set_key, value, timeout=ttl)
+
+    def bump(self, version_key: str, set_key: str) -> None:
+        """A new version and no stored set, in one atomic step."""
+        version = uuid.uuid4().hex
+        if self.redis is not None:
+            with self.redis.pipeline(transaction=True) as pipe:
+                pipe.set(self.key(version_key), version, ex=VERSION_TTL)
+                pipe.delete(self.key(set_key))
+                pipe.execute()
+            return
+        with _LOCAL:
+            self.backend.set(version_key, version, timeout=VERSION_TTL)
+            self.backend.delete(set_key)
+
+
+_stores: "weakref.WeakKeyDictionary[Any, _Store]" = weakref.WeakKeyDictionary()
+
+
+def _store() -> _Store:
+    """The store of this thread's default cache (Django makes one cache object per thread)."""
+    backend = caches["default"]
+    store = _stores.get(backend)
+    if store is None:
+        store = _stores[backend] = _Store(backend)
+    return store
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(permissions: str) -> frozenset[str]:
+    """A stored permission list as a set; the few distinct lists (one a role or scope set) are parsed once."""
+    return frozenset(permissions.split(",")) if permissions else NO_PERMISSIONS
+
+
 def _from_cache(organization_public_id: uuid.UUID, user_id: int) -> frozenset[str]:
     version_key, set_key = _keys(organization_public_id, user_id)
     try:
-        found: dict[str, Any] = cache.get_many([version_key, set_key])
-        version = found.get(version_key)
-        stored = found.get(set_key)
-        if version is not None and stored is not None and stored[0] == version:
-            return frozenset(stored[1])
-        if version is None:
-            cache.add(version_key, uuid.uuid4().hex, timeout=VERSION_TTL)
-            version = cache.get(version_key)
+        store = _store()
+        stored = store.read(set_key)
+        if stored is not None:
+            return _parse(stored)
+        version = store.current_version(version_key)
     except Exception:
         logger.warning("permission cache unreachable; reading the database", exc_info=True)
         return _from_database(organization_public_id, user_id)
     # The version was read before the database: if a change commits meanwhile,
-    # what we store is tagged with a version that is already dead.
+    # the version moves on and nothing is stored.
     permissions = _from_database(organization_public_id, user_id)
     if version is not None:
         try:
-            cache.set(set_key, (version, sorted(permissions)), timeout=settings.PERMISSIONS_CACHE_TTL)
+            value = ",".join(sorted(permissions))
+            store.store_if_current(version_key, set_key, version, value, settings.PERMISSIONS_CACHE_TTL)
         except Exception:
             logger.warning("permission cache unreachable; not storing", exc_info=True)
     return permissions
@@ -160,9 +267,8 @@ def has_permission(*, user: Any, organization_public_id: uuid.UUID, permission: 
 
 def bump(organization_public_id: uuid.UUID, user_id: int) -> bool:
     """Make the cached permissions of (organization, user) dead. False if the cache was unreachable."""
-    version_key, _ = _keys(organization_public_id, user_id)
     try:
-        cache.set(version_key, uuid.uuid4().hex, timeout=VERSION_TTL)
+        _store().bump(*_keys(organization_public_id, user_id))
     except Exception:
         logger.warning("could not bump permissions of user %s in %s", user_id, organization_public_id, exc_info=True)
         return False
