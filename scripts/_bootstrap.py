@@ -34,6 +34,21 @@ def fail(message: str) -> NoReturn:
     sys.exit(1)
 
 
+def count_argument(default: int, what: str) -> int:
+    """The script's one optional argument, a count above zero; a clear error otherwise."""
+    if len(sys.argv) > 2:
+        fail(f"expected at most one argument, the number of {what}; got {' '.join(sys.argv[1:])}")
+    if len(sys.argv) == 1:
+        return default
+    try:
+        count = int(sys.argv[1])
+    except ValueError:
+        count = 0
+    if count <= 0:
+        fail(f"the number of {what} must be a whole number above zero, got {sys.argv[1]!r}")
+    return count
+
+
 def _version(python: str) -> tuple | None:
     try:
         out = subprocess.run(

@@ -14,11 +14,11 @@ import sys
 import tempfile
 import time
 
-from _bootstrap import ROOT, find_uv, sync_tools, tool_environment
+from _bootstrap import ROOT, count_argument, find_uv, sync_tools, tool_environment
 
 
 def main() -> int:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    runs = count_argument(5, "runs")
     env = tool_environment()
     tools = sync_tools(find_uv(), env)
     times = []

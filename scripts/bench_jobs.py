@@ -31,7 +31,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from _bootstrap import CHECKOUT, bake_default, find_uv, migrate_new_database, say, sync_tools, tool_environment
+from _bootstrap import (
+    CHECKOUT,
+    bake_default,
+    count_argument,
+    find_uv,
+    migrate_new_database,
+    say,
+    sync_tools,
+    tool_environment,
+)
 
 SERVER = "postgres://postgres@127.0.0.1:5432"
 DATABASE = f"runway_{CHECKOUT}_bench_jobs"
@@ -227,7 +236,7 @@ def measure_jobs(project: Path, python: str, base: dict[str, str], jobs: int, ro
 
 
 def main() -> int:
-    jobs = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    jobs = count_argument(5000, "jobs")
     uv = find_uv()
     env = tool_environment()
     tools = sync_tools(uv, env)

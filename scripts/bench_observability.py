@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from _bootstrap import find_uv, sync_tools, tool_environment
+from _bootstrap import count_argument, find_uv, sync_tools, tool_environment
 
 BARE_SETTINGS = """from .test import *  # noqa: F403
 from .test import MIDDLEWARE
@@ -113,7 +113,7 @@ def serve_and_measure(project: Path, settings: str, total: int) -> tuple[float, 
 
 
 def main() -> int:
-    total = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
+    total = count_argument(3000, "requests")
     env = tool_environment()
     uv = find_uv()
     tools = sync_tools(uv, env)

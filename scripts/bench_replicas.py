@@ -23,7 +23,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _bootstrap import CHECKOUT, ROOT, bake_default, fail, find_uv, migrate_new_database, sync_tools, tool_environment
+from _bootstrap import (
+    CHECKOUT,
+    ROOT,
+    bake_default,
+    count_argument,
+    fail,
+    find_uv,
+    migrate_new_database,
+    sync_tools,
+    tool_environment,
+)
 
 PRIMARY = "postgres://postgres@127.0.0.1:5432"
 REPLICA = "postgres://runway_reader@127.0.0.1:5433"
@@ -131,7 +141,7 @@ def measure(project: Path, requests: int) -> dict[str, dict]:
 
 
 def main() -> int:
-    requests = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    requests = count_argument(2000, "requests")
     uv = find_uv()
     env = tool_environment()
     tools = sync_tools(uv, env)

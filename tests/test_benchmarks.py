@@ -1,0 +1,64 @@
+"""The benchmarks run as docs/benchmarks.md says: a short run prints every figure; bad options are refused.
+
+The figures themselves are not judged here (speed targets live in the benchmarks, never in timed tests); this
+keeps the command working as the generated project changes under it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, assert_ok, clean_environment
+
+BENCH = str(ROOT / "scripts" / "bench.py")
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--rounds", "0"), ("--seconds", "-1"), ("--jobs", "many"), ("--requests", "0")],
+)
+def test_bad_options_are_refused_before_any_work(option, value):
+    result = subprocess.run(
+        [sys.executable, BENCH, option, value], capture_output=True, text=True, timeout=60, env=clean_environment()
+    )
+    assert result.returncode == 2
+    assert f"argument {option}:" in result.stderr
+    assert "baking" not in result.stderr
+
+
+@pytest.mark.parametrize("script", ["bench_generation", "bench_jobs", "bench_observability", "bench_replicas"])
+@pytest.mark.parametrize("argument", ["0", "-3", "many", "2.5"])
+def test_each_benchmark_refuses_a_count_that_is_not_a_whole_number_above_zero(script, argument):
+    path = str(ROOT / "scripts" / f"{script}.py")
+    result = subprocess.run(
+        [sys.executable, path, argument], capture_output=True, text=True, timeout=60, env=clean_environment()
+    )
+    assert result.returncode == 1
+    assert f"must be a whole number above zero, got '{argument}'" in result.stderr
+    assert "baking" not in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("bench")
+def test_a_short_run_prints_every_ratio(services):
+    short = ["--rounds", "1", "--seconds", "0.5", "--clients", "2", "--jobs", "200", "--requests", "100"]
+    result = subprocess.run(
+        [sys.executable, BENCH, *short], capture_output=True, text=True, timeout=900, env=clean_environment(), cwd=ROOT
+    )
+    assert_ok(result)
+    table = result.stdout
+    for row in (
+        "plain DRF list of 20, token auth / bare view",
+        "our list of 20, API key, v2 / plain DRF list",
+        "our list of 20, v1 / v2",
+        "warm (cached) / one raw Redis GET",
+        "cold (after a role change) / warm",
+        "jobs/s, ours (actor base, middleware) / plain",
+        "routing decision per query, microseconds",
+        "read-heavy run, requests/s (test client)",
+    ):
+        assert row in table, f"{row!r} missing from:\n{table}\n--- stderr\n{result.stderr}"
+    assert "Queries: warm check 0, cold check 1." in table
+    assert "(90 reads, 10 writes)" in table
