@@ -91,15 +91,12 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 from acme_cloud.accounts.models import User
 from acme_cloud.organizations import keys, services
-from acme_cloud.projects.models import Project, name_search_key
+from acme_cloud.projects.services import project_create
 
 user = User.objects.create_user(email="bench@example.com", password="bench-password-123")
 organization = services.organization_create(name="Bench", owner=user)
 for number in range(20):
-    name = f"Project {number}"
-    Project.objects.create(
-        organization=organization, name=name, name_search=name_search_key(name), description="A project."
-    )
+    project_create(organization=organization, actor=user, name=f"Project {number}", description="A project.")
 _, api_key = keys.api_key_create(
     organization=organization, actor=user, name="bench", scopes=["projects.view"], expires_in_days=None
 )

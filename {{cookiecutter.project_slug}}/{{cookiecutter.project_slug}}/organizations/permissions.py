@@ -92,12 +92,10 @@ def _keys(organization_public_id: uuid.UUID, user_id: int) -> tuple[str, str]:
     return f"{pair}:version", f"{pair}:set"
 
 
-# Permission sets are computed from the primary, never a replica: right after a change
-# is committed and the version bumped, a lagging replica would still show the old role
-# and the stale grant would be cached under the new version. The cold path is rare.
-
-
 def _from_database(organization_public_id: uuid.UUID, user_id: int) -> frozenset[str]:
+    # From the primary, never a replica: right after a change is committed and the version
+    # bumped, a lagging replica would still show the old role and the stale grant would be
+    # cached under the new version. The cold path is rare.
     if user_id < 0:
         return _key_from_database(organization_public_id, -user_id)
     role = (
@@ -151,6 +149,7 @@ class _Store:
         self.redis: Any = None
         if type(backend).__module__.startswith("django_redis"):
             self.redis = backend.client.get_client(write=True)
+            self._store_if_current = self.redis.register_script(_STORE_IF_CURRENT)
         self.key = functools.lru_cache(maxsize=4096)(self._key)  # the hot path skips make_key
 
     @property
@@ -183,8 +182,7 @@ class _Store:
 
     def store_if_current(self, version_key: str, set_key: str, version: str, value: str, ttl: int) -> None:
         if self.redis is not None:
-            script = self.redis.register_script(_STORE_IF_CURRENT)
-            script(keys=[self.key(version_key), self.key(set_key)], args=[version, value, ttl])
+            self._store_if_current(keys=[self.key(version_key), self.key(set_key)], args=[version, value, ttl])
             return
         with _LOCAL:
             if self.backend.get(version_key) == version:
