@@ -16,10 +16,14 @@ from {{ cookiecutter.project_slug }}.accounts.models import User
 from {{ cookiecutter.project_slug }}.core.db import positions, router
 from {{ cookiecutter.project_slug }}.core.db import replicas as replicas_module
 from {{ cookiecutter.project_slug }}.core.db.replicas import get_replicas
+from {{ cookiecutter.project_slug }}.organizations import keys, services
+from {{ cookiecutter.project_slug }}.organizations.models import Role
+from {{ cookiecutter.project_slug }}.organizations.permissions import Perm, has_permission
 
 from .conftest import catch_up, replica_alias
 from .replica_views import JOB_READS, read_user
 from .tcp_proxy import TcpProxy
+from tests.factories import MembershipFactory
 
 pytestmark = [
     pytest.mark.replica,
@@ -232,11 +236,6 @@ def test_a_read_that_fails_on_the_replica_is_retried_on_the_primary(proxied_repl
 
 
 def test_an_api_key_made_a_moment_ago_authenticates_while_the_replica_lags(paused_replica):
-    from {{ cookiecutter.project_slug }}.organizations import keys
-    from {{ cookiecutter.project_slug }}.organizations.models import Role
-
-    from tests.factories import MembershipFactory
-
     owner = MembershipFactory(role=Role.OWNER)
     key, token = keys.api_key_create(
         organization=owner.organization, name="CI", scopes=["projects.view"], actor=owner.user, expires_in_days=None
@@ -251,12 +250,6 @@ def test_an_api_key_made_a_moment_ago_authenticates_while_the_replica_lags(pause
 
 
 def test_a_demoted_admin_loses_the_grant_at_once_even_while_the_replica_lags(paused_replica):
-    from {{ cookiecutter.project_slug }}.organizations import services
-    from {{ cookiecutter.project_slug }}.organizations.models import Role
-    from {{ cookiecutter.project_slug }}.organizations.permissions import Perm, has_permission
-
-    from tests.factories import MembershipFactory
-
     owner = MembershipFactory(role=Role.OWNER)
     admin = MembershipFactory(organization=owner.organization, role=Role.ADMIN)
     org = owner.organization.public_id
