@@ -140,6 +140,16 @@ class Env:
             return ""
         return value
 
+    def origins(self, name: builtins.str, default: Any = REQUIRED) -> builtins.list[builtins.str]:
+        """A comma-separated list of web origins: ``scheme://host[:port]``, nothing after the host."""
+        values = self.list(name, default)
+        for value in values:
+            parts = urlsplit(value)
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if parts.scheme not in ("http", "https") or not parts.hostname or value != origin:
+                self._fail(name, f"{value!r} is not an origin: write http(s)://host[:port], with nothing after it")
+        return values
+
     def database(self, name: builtins.str, default: Any = REQUIRED) -> builtins.dict[builtins.str, Any] | None:
         """Parse ``postgres://user:password@host:port/name?option=value``."""
         value = self.url(name, default, schemes=("postgres", "postgresql"))
@@ -207,7 +217,7 @@ class Env:
             self._fail(name, f"must be a URL starting with {' or '.join(s + '://' for s in schemes)}")
             return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
         if parts.scheme == "console":
-            return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+            return {"BACKEND": "{{ cookiecutter.project_slug }}.core.email.ConsoleEmailBackend"}
         if parts.scheme == "locmem":
             return {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
         if not parts.hostname:

@@ -1,18 +1,32 @@
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views import defaults
 
 from {{ cookiecutter.project_slug }}.api.errors import api_or_page
 from {{ cookiecutter.project_slug }}.core import views as core_views
 
+
+def app_pages() -> list[URLPattern | URLResolver]:
+    """The page URL modules the installed apps declare (``AppConfig.page_urls``), so this file names no feature app."""
+    modules = [getattr(config, "page_urls", None) for config in apps.get_app_configs()]
+    return [path("", include(module)) for module in modules if module]
+
+
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("favicon.ico", core_views.favicon),
+    path("dev/emails/", core_views.email_previews, name="email_previews"),  # DEBUG only (404 otherwise)
+    path("dev/emails/<slug:slug>.<str:part>", core_views.email_preview, name="email_preview"),
     path("accounts/", include("{{ cookiecutter.project_slug }}.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("_allauth/", include("{{ cookiecutter.project_slug }}.accounts.headless_urls")),  # before allauth's: same paths
     path("_allauth/", include("allauth.headless.urls")),
     path("", include("{{ cookiecutter.project_slug }}.organizations.urls")),
     path("", include("{{ cookiecutter.project_slug }}.webhooks.urls")),
+    path("", include("{{ cookiecutter.project_slug }}.billing.urls")),
+    *app_pages(),
     path("api/", include("{{ cookiecutter.project_slug }}.api.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

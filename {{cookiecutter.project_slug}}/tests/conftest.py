@@ -1,28 +1,52 @@
 """Fixtures shared by the suite: users, and a real job worker on the configured broker."""
 
+import functools
 import http.server
 import os
 import re
+import shutil
+import socket
+import subprocess
 import threading
+import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import dramatiq
 import pytest
+from allauth.core.internal import ratelimit as allauth_ratelimit
 from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.test import Client
 from dramatiq.brokers.stub import StubBroker
 
+from {{ cookiecutter.project_slug }}.core import cacheguard
+
+from .components import NEEDED_BY, Missing, missing_components, missing_message
 from .factories import PASSWORD, UserFactory, VerifiedUserFactory
+from .replicas import catch_up
 
 FULL_MODE = bool(os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"))
+REQUIRE_ALL = os.environ.get("TESTS_REQUIRE_ALL") == "1"
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    if FULL_MODE:
-        return "full mode: Postgres and Redis from DATABASE_URL and REDIS_URL"
-    return "zero-service mode: tests marked 'services' are deselected; set DATABASE_URL and REDIS_URL to run them"
+@functools.cache
+def missing() -> dict[str, Missing]:
+    """What this machine lacks of what the suite can use (tests/components.py)."""
+    from django.conf import settings
+
+    return missing_components(settings)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if not (FULL_MODE or os.environ.get("DATABASE_URL") or os.environ.get("REDIS_URL") or REQUIRE_ALL):
+        return ["zero-service mode: tests marked 'services' are deselected; set DATABASE_URL and REDIS_URL to run them"]
+    lines = ["full mode: Postgres and Redis from DATABASE_URL and REDIS_URL"]
+    if missing():
+        heading = "missing here, so the tests that need them are left out (TESTS_REQUIRE_ALL=1 stops instead):"
+        lines.append(missing_message(heading, missing()))
+    return lines
 
 
 CODE = re.compile(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", re.MULTILINE)
@@ -44,6 +68,79 @@ def _close_replica_probes(django_db_setup: None) -> Iterator[None]:
     get_replicas().close()
 
 
+class PrivateRedis:
+    """A redis-server of our own on a free loopback port, to stop and start again at will."""
+
+    def __init__(self) -> None:
+        server = shutil.which("redis-server")
+        assert server, "redis-server must be installed for the cache fault tests"
+        self.server = server
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self) -> None:
+        command = [self.server, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                assert time.monotonic() < deadline, "private redis did not start"
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def pause(self, milliseconds: int) -> None:
+        """Make it stop answering for a while, keeping its data."""
+        redis_cli = shutil.which("redis-cli") or "redis-cli"
+        pause = [redis_cli, "-p", str(self.port), "CLIENT", "PAUSE", str(milliseconds), "ALL"]
+        subprocess.run(pause, check=True, capture_output=True)  # noqa: S603
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    redis = PrivateRedis()
+    try:
+        yield redis
+    finally:
+        redis.stop()
+
+
+def redis_cache(port: int) -> dict[str, dict[str, object]]:
+    """CACHES with the default cache on a private redis-server, failing fast once it is stopped."""
+    return {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "KEY_PREFIX": f"fault-{uuid.uuid4().hex}",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
+def _replica_has_the_flushed_rows(request: pytest.FixtureRequest, settings) -> None:
+    """A transactional test starts once the replica has replayed the last test's flush and its re-made rows.
+
+    After each such test Django empties the tables and writes the default rows again (the Site) on the primary;
+    a request that reads them from a replica a few milliseconds behind would find none.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction") and settings.DATABASE_REPLICAS:
+        request.getfixturevalue("transactional_db")
+        catch_up()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Each test starts with an empty cache (rate-limit counters, permission sets, sessions).
@@ -55,32 +152,32 @@ def _fresh_cache() -> None:
         cache.delete_pattern("*")
     else:
         cache.clear()
+    # And forget a cache outage an earlier test staged, with what was counted meanwhile.
+    cacheguard.reset()
+    allauth_ratelimit.cache.local.clear()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect the tests whose real component is absent: they cannot pass, and must not count as skipped.
+    """Leave out the tests whose real component is absent: they cannot pass, and must not count as skipped.
 
-    ``services`` tests need Postgres and Redis; ``rabbitmq`` tests need RABBITMQ_URL; ``replica`` tests
-    need DATABASE_REPLICA_URLS; ``pgbouncer`` tests need Postgres and the pgbouncer program; ``postgres``
-    tests need full mode (DATABASE_URL).
+    Stop before any test instead, with what is missing and how to install or start it, when a server that a
+    variable names does not answer, or when TESTS_REQUIRE_ALL=1 and a selected test needs what is missing.
+    ``NEEDED_BY`` (tests/components.py) says what each marker needs, the browser tests' (``e2e``) included.
     """
     from django.conf import settings
 
-    from .core.test_pgbouncer import PGBOUNCER
-
-    postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-    absent = {
-        "services": not FULL_MODE,
-        "rabbitmq": not os.environ.get("RABBITMQ_URL"),
-        "replica": not settings.DATABASE_REPLICAS,
-        "pgbouncer": not (postgres and PGBOUNCER),
-        "postgres": not postgres,
+    absent = {marker for marker, needs in NEEDED_BY.items() if set(needs) & set(missing())}
+    wanted = {
+        name for item in items for marker in absent if item.get_closest_marker(marker) for name in NEEDED_BY[marker]
     }
-    deselected = [item for item in items if any(item.get_closest_marker(name) for name, gone in absent.items() if gone)]
+    stop = {name: why for name, why in missing().items() if why.named or (REQUIRE_ALL and name in wanted)}
+    if stop:
+        heading = f"these components are missing: {', '.join(stop)}; no test was run."
+        if REQUIRE_ALL:
+            heading = f"TESTS_REQUIRE_ALL=1 but {heading}"
+        raise pytest.UsageError(missing_message(heading, stop))
+    deselected = [item for item in items if any(item.get_closest_marker(marker) for marker in absent)]
     if deselected:
-        if os.environ.get("TESTS_REQUIRE_ALL") == "1":
-            missing = ", ".join(sorted(name for name, gone in absent.items() if gone))
-            raise pytest.UsageError(f"TESTS_REQUIRE_ALL=1 but these components are missing: {missing}")
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if item not in deselected]
     if settings.DATABASE_REPLICAS:

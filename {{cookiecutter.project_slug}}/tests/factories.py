@@ -3,7 +3,6 @@ from allauth.account.models import EmailAddress
 
 from {{ cookiecutter.project_slug }}.accounts.models import User
 from {{ cookiecutter.project_slug }}.organizations.models import Membership, Organization, Role
-from {{ cookiecutter.project_slug }}.projects.models import Project, name_search_key
 
 PASSWORD = "correct horse battery staple"
 
@@ -48,12 +47,3 @@ class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     organization = factory.SubFactory(OrganizationFactory)
     user = factory.SubFactory(VerifiedUserFactory)
     role = Role.MEMBER
-
-
-class ProjectFactory(factory.django.DjangoModelFactory[Project]):
-    class Meta:
-        model = Project
-
-    organization = factory.SubFactory(OrganizationFactory)
-    name = factory.Sequence(lambda n: f"Project {n}")
-    name_search = factory.LazyAttribute(lambda project: name_search_key(project.name))

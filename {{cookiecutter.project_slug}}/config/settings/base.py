@@ -8,6 +8,10 @@ local-memory cache and an in-process job worker); with them it runs in full mode
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from corsheaders.defaults import default_headers
+from django.utils.csp import CSP
 
 from config.env import Env
 
@@ -17,6 +21,11 @@ APP_DIR = BASE_DIR / "{{ cookiecutter.project_slug }}"
 env = Env(dotenv=BASE_DIR / ".env")
 
 PROJECT_NAME = env.str("PROJECT_NAME", default="{{ cookiecutter.project_name }}")
+# The pages' meta description; the default is the one-line description given at generation (up to 200 characters).
+PROJECT_DESCRIPTION = env.str(
+    "PROJECT_DESCRIPTION",
+    default={{ cookiecutter.description|tojson|replace('\\"', '\\u0022') }},  # noqa: E501, RUF100
+)
 
 # --- Core -------------------------------------------------------------------
 
@@ -41,21 +50,25 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sites",
+    "django.forms",  # the form renderer finds Django's widget templates through TEMPLATES
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "allauth.headless",
     "allauth.socialaccount",
     "allauth.usersessions",
+    "corsheaders",  # front ends on other origins (docs/auth.md)
     "django_dramatiq",
     "dramatiq_crontab",
     "{{ cookiecutter.project_slug }}.core",
     "{{ cookiecutter.project_slug }}.accounts",
     "{{ cookiecutter.project_slug }}.organizations",
     "{{ cookiecutter.project_slug }}.webhooks",
+    "{{ cookiecutter.project_slug }}.billing",
     # --- API (docs/api.md) ---
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served by the project, pinned (docs/api.md)
     "{{ cookiecutter.project_slug }}.api",
     "{{ cookiecutter.project_slug }}.projects",
 ]
@@ -65,17 +78,24 @@ MIDDLEWARE = [
     "{{ cookiecutter.project_slug }}.core.middleware.HealthCheckMiddleware",
     "{{ cookiecutter.project_slug }}.core.middleware.AccessLogMiddleware",
     "{{ cookiecutter.project_slug }}.core.db.middleware.ReplicaRoutingMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before anything that can answer: preflights get their headers
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Bad input at the JSON entry points: refused in their own shapes before anything reads it (docs/api.md).
+    "{{ cookiecutter.project_slug }}.core.bodies.JsonBodyMiddleware",
+    "{{ cookiecutter.project_slug }}.accounts.middleware.HeadlessErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: pages enhanced with htmx answer with a fragment
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "{{ cookiecutter.project_slug }}.api.middleware.UserSessionsMiddleware",  # allauth's, except under /api/
     "{{ cookiecutter.project_slug }}.core.middleware.DomainErrorMiddleware",
+    "{{ cookiecutter.project_slug }}.billing.middleware.PlanMiddleware",  # plan features and read-only on pages
 ]
 
 TEMPLATES = [
@@ -86,6 +106,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",  # csp_nonce in templates, for inline scripts and styles
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "{{ cookiecutter.project_slug }}.core.context_processors.project",
@@ -94,6 +115,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form renders through templates/components/form.html and field.html (docs/frontend.md).
+FORM_RENDERER = "{{ cookiecutter.project_slug }}.core.forms.FormRenderer"
 
 SITE_ID = 1
 SITE_DOMAIN = env.str("SITE_DOMAIN", default="{{ cookiecutter.domain_name }}")
@@ -187,7 +211,7 @@ if DATABASE_PGBOUNCER:
 DATABASE_MAX_CONNECTIONS = env.int("DATABASE_MAX_CONNECTIONS", default=97, min_value=1)
 DATABASE_RESERVED_CONNECTIONS = env.int("DATABASE_RESERVED_CONNECTIONS", default=10, min_value=0)
 WEB_INSTANCES = env.int("WEB_INSTANCES", default=1, min_value=1)
-WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=1, min_value=1)
+WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=2, min_value=1)
 WEB_THREADS = env.int("WEB_THREADS", default=1, min_value=1)
 WORKER_INSTANCES = env.int("WORKER_INSTANCES", default=1, min_value=0)
 WORKER_PROCESSES = env.int("DRAMATIQ_NPROCS", default=2, min_value=1)
@@ -237,7 +261,7 @@ if JOBS_BROKER_URL.startswith("amqp"):
     }
 elif JOBS_BROKER_URL:
     DRAMATIQ_BROKER = {
-        "BROKER": "dramatiq.brokers.redis.RedisBroker",
+        "BROKER": "{{ cookiecutter.project_slug }}.core.brokers.RedisBroker",  # takes back what a restart orphaned
         "OPTIONS": {
             "url": JOBS_BROKER_URL,
             "namespace": env.str("DRAMATIQ_NAMESPACE", default="{{ cookiecutter.project_slug }}-jobs"),
@@ -312,10 +336,15 @@ ACCOUNT_FORMS = {
     "add_email": "{{ cookiecutter.project_slug }}.accounts.forms.AddEmailForm",
     "reset_password": "{{ cookiecutter.project_slug }}.accounts.forms.QueuedResetPasswordForm",
 }
+ACCOUNT_ADAPTER = "{{ cookiecutter.project_slug }}.accounts.adapters.AccountAdapter"
+HEADLESS_ADAPTER = "{{ cookiecutter.project_slug }}.accounts.adapters.HeadlessAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.choice("ACCOUNT_DEFAULT_HTTP_PROTOCOL", ("http", "https"), default="http")
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
+    # Failed passwords: per client address, and per account and address (accounts.adapters);
     "login_failed": "10/m/ip,5/5m/key",
+    # and per account from everywhere: above the 60 an hour one address can reach.
+    "login_failed_account": "100/h/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -343,16 +372,22 @@ USERSESSIONS_TRACK_ACTIVITY = True
 
 HEADLESS_CLIENTS = ("browser", "app")
 HEADLESS_SERVE_SPECIFICATION = True  # OpenAPI description of /_allauth/ at /_allauth/openapi.html
-# Where a decoupled front end handles links sent by email (unset: these pages).
-HEADLESS_FRONTEND_URLS = {
-    name: url
-    for name, url in {
-        "account_confirm_email": env.str("FRONTEND_URL_CONFIRM_EMAIL", default=""),
-        "account_reset_password_from_key": env.str("FRONTEND_URL_RESET_PASSWORD", default=""),
-        "account_signup": env.str("FRONTEND_URL_SIGNUP", default=""),
-    }.items()
-    if url
-}
+HEADLESS_SPECIFICATION_TEMPLATE_NAME = "headless/spec/swagger.html"  # Swagger UI from this site, not a CDN
+# Where a decoupled front end handles the pages allauth links to (emails, redirects); unset: these pages.
+# Every URL allauth asks a front end for; {key} is replaced by the emailed key.
+HEADLESS_FRONTEND_URLS: dict[str, str] = {}
+for _name, _variable, _placeholder in (
+    ("account_confirm_email", "FRONTEND_URL_CONFIRM_EMAIL", "{key}"),
+    ("account_reset_password", "FRONTEND_URL_REQUEST_PASSWORD_RESET", ""),
+    ("account_reset_password_from_key", "FRONTEND_URL_RESET_PASSWORD", "{key}"),
+    ("account_signup", "FRONTEND_URL_SIGNUP", ""),
+    ("socialaccount_login_error", "FRONTEND_URL_SOCIAL_LOGIN_ERROR", ""),
+):
+    _url = env.url(_variable, default="", schemes=("https", "http"))
+    if _url and _placeholder not in _url:
+        env.error(_variable, f"must contain {_placeholder}, where the emailed key goes")
+    if _url:
+        HEADLESS_FRONTEND_URLS[_name] = _url
 
 # Social login: a provider is switched on by setting its client id and secret.
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, Any]] = {}
@@ -368,10 +403,13 @@ SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
 
 # Sessions live in the database, cached in Redis: any web process can read
 # them, so web servers stay stateless and users can list and end them.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# core.sessions: they keep working while Redis is down, and end after
+# SESSION_IDLE_TIMEOUT without use or SESSION_COOKIE_AGE after sign-in (docs/auth.md).
+SESSION_ENGINE = "{{ cookiecutter.project_slug }}.core.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600, min_value=300, max_value=90 * 24 * 3600)
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=24 * 3600, min_value=300)
+if SESSION_IDLE_TIMEOUT > SESSION_COOKIE_AGE:
+    env.error("SESSION_IDLE_TIMEOUT", "must not be longer than SESSION_COOKIE_AGE")
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 
 # --- Webhooks ---------------------------------------------------------------------
@@ -390,6 +428,21 @@ INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7, min_value=
 # Cached permission sets expire after this many seconds even without a change (a backstop).
 PERMISSIONS_CACHE_TTL = env.int("PERMISSIONS_CACHE_TTL", default=600, min_value=10)
 
+# --- Billing (docs/billing.md) ------------------------------------------------------
+# Off until STRIPE_SECRET_KEY is set (and never in zero-service mode): every organization is then on
+# BILLING_DEFAULT_PLAN. The price ids sell the plans of billing/plans.py.
+
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.url("STRIPE_API_BASE", default="", schemes=("https", "http"))  # unset: Stripe's own API
+STRIPE_PRICE_PRO = env.str("STRIPE_PRICE_PRO", default="")
+STRIPE_PRICE_BUSINESS = env.str("STRIPE_PRICE_BUSINESS", default="")
+BILLING_ENABLED = bool(STRIPE_SECRET_KEY) and bool(DATABASE)
+BILLING_DEFAULT_PLAN = env.choice("BILLING_DEFAULT_PLAN", ("free", "pro", "business"), default="business")
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7, min_value=0, max_value=60)
+if BILLING_ENABLED and not STRIPE_WEBHOOK_SECRET:
+    env.error("STRIPE_WEBHOOK_SECRET", "is required once STRIPE_SECRET_KEY is set (docs/billing.md)")
+
 # --- API (docs/api.md) -------------------------------------------------------------
 # Versions live in code (api/versions.py); this is how requests are read, checked and answered.
 
@@ -400,7 +453,10 @@ REST_FRAMEWORK = {
         "{{ cookiecutter.project_slug }}.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["{{ cookiecutter.project_slug }}.api.throttling.PrincipalRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "{{ cookiecutter.project_slug }}.api.throttling.PrincipalRateThrottle",
+        "{{ cookiecutter.project_slug }}.billing.api.PlanEnforcement",  # plan features, rate limits, read-only
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "{{ cookiecutter.project_slug }}.api.schema.AutoSchema",
@@ -416,10 +472,16 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "{{ cookiecutter.project_slug }}.api.schema.finish"],
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
     "COMPONENT_SPLIT_PATCH": False,  # PATCH bodies keep their own component names (version changes use them)
+    # Swagger UI's files come from drf-spectacular-sidecar, pinned in uv.lock: no CDN, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 # Requests per minute, per user and per API key, counted in Redis by every process together.
 API_RATE_LIMIT_USER = env.int("API_RATE_LIMIT_USER", default=600, min_value=1)
 API_RATE_LIMIT_KEY = env.int("API_RATE_LIMIT_KEY", default=1200, min_value=1)
+# Failed API key attempts a minute per client address before 429 (no key is looked up meanwhile).
+API_KEY_FAILURE_LIMIT = env.int("API_KEY_FAILURE_LIMIT", default=20, min_value=1)
 # API keys read <prefix>_<60 letters and digits>; secret scanners look for the prefix.
 API_KEY_PREFIX = env.str("API_KEY_PREFIX", default="{{ cookiecutter.project_slug }}")
 IDEMPOTENCY_KEY_RETENTION_HOURS = env.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default=24, min_value=1)
@@ -455,6 +517,56 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# --- Browsers: Content-Security-Policy, front ends on other origins (docs/auth.md) ------
+# Scripts and styles load only from this site (or the CDN in STATIC_URL); an inline one
+# runs only with the nonce of its response (csp_nonce in templates), so injected markup cannot.
+_static = urlsplit(STATIC_URL)
+_ASSETS: list[str] = [CSP.SELF, f"{_static.scheme}://{_static.netloc}"] if _static.netloc else [CSP.SELF]
+_SOCIAL_LOGIN_ORIGINS = {"github": "https://github.com", "google": "https://accounts.google.com"}
+_CSP: dict[str, list[str]] = {
+    "default-src": [CSP.SELF],
+    "script-src": [*_ASSETS, CSP.NONCE],
+    "style-src": [*_ASSETS, CSP.NONCE],
+    "img-src": [*_ASSETS, "data:"],
+    "font-src": _ASSETS,
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    # Browsers check a form's redirects too: "Sign in with ..." posts here, then goes to the provider.
+    "form-action": [CSP.SELF, *(_SOCIAL_LOGIN_ORIGINS[name] for name in SOCIALACCOUNT_PROVIDERS)]
+    # Billing's forms post here, then go to Stripe Checkout or the Customer Portal.
+    + (["https://checkout.stripe.com", "https://billing.stripe.com"] if BILLING_ENABLED else []),
+}
+CSP_REPORT_URI = env.url("CSP_REPORT_URI", default="", schemes=("https", "http"))
+if CSP_REPORT_URI:
+    _CSP["report-uri"] = [CSP_REPORT_URI]
+# Report-only while trying out a change to the policy: violations are reported, nothing is blocked.
+CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
+SECURE_CSP = {} if CSP_REPORT_ONLY else _CSP
+SECURE_CSP_REPORT_ONLY = _CSP if CSP_REPORT_ONLY else {}
+
+# A single-page app on another origin (e.g. https://app.example.com) calling /_allauth/ and
+# /api/ with the user's cookies: list its origin here. It is trusted for CSRF too.
+CORS_ALLOWED_ORIGINS = env.origins("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_CREDENTIALS = True
+CORS_URLS_REGEX = r"^/(_allauth|api)/"
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key", "x-session-token", "x-password-reset-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ("X-Request-ID", "Retry-After", "Idempotent-Replayed")
+CSRF_TRUSTED_ORIGINS = [*CSRF_TRUSTED_ORIGINS, *(o for o in CORS_ALLOWED_ORIGINS if o not in CSRF_TRUSTED_ORIGINS)]
+# The SPA reads the CSRF cookie to send it back (X-CSRFToken): on app.example.com calling
+# api.example.com, set CSRF_COOKIE_DOMAIN=example.com. Unset: the cookie belongs to this host only.
+SESSION_COOKIE_DOMAIN = env.str("SESSION_COOKIE_DOMAIN", default="") or None
+CSRF_COOKIE_DOMAIN = env.str("CSRF_COOKIE_DOMAIN", default="") or None
+# Lax suits this site and front ends on the same site (subdomains). None sends the cookies to
+# another site's front end; browsers accept it only with Secure (https), so None turns Secure on.
+SESSION_COOKIE_SAMESITE = env.choice("SESSION_COOKIE_SAMESITE", ("Lax", "Strict", "None"), default="Lax")
+CSRF_COOKIE_SAMESITE = env.choice("CSRF_COOKIE_SAMESITE", ("Lax", "Strict", "None"), default="Lax")
+SESSION_COOKIE_SECURE = SESSION_COOKIE_SAMESITE == "None"
+CSRF_COOKIE_SECURE = CSRF_COOKIE_SAMESITE == "None"
+# A refused CSRF check answers JSON under /_allauth/ (allauth's shape) and /api/ (the API's), a page elsewhere.
+CSRF_FAILURE_VIEW = "{{ cookiecutter.project_slug }}.api.csrf.csrf_failure"
 
 # --- Logging ----------------------------------------------------------------
 # Every line carries the request id; production writes one JSON object a line.

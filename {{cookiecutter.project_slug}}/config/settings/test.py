@@ -5,10 +5,13 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASE_REPLICAS, DATABASES, DRAMATIQ_BROKER, REDIS_URL, env
+from .base import CACHES, DATABASE_REPLICAS, DATABASES, DRAMATIQ_BROKER, INSTALLED_APPS, REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="test-only-secret-key-with-enough-length-to-pass-checks")
+
+# A small tenant resource the platform's own tests run on (tests/testapp), never the sample app.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
 
 # Fast hashing: tests create many users; Argon2 is covered by its own test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

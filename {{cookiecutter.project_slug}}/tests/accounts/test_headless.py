@@ -25,6 +25,7 @@ def test_an_app_signs_in_and_uses_its_session_token():
     session = Client().get("/_allauth/app/v1/auth/session", headers={"X-Session-Token": token})
     assert session.status_code == 200
     assert session.json()["data"]["user"]["email"] == user.email
+    assert session.json()["data"]["user"]["id"] == str(user.public_id), "the public id, never the row id"
 
 
 def test_an_app_with_a_bad_token_is_not_signed_in():
@@ -65,3 +66,14 @@ def test_the_specification_of_the_headless_api_is_served():
 
     assert response.status_code == 200
     assert response.json()["openapi"].startswith("3.")
+
+
+def test_the_headless_api_shows_the_public_id_of_a_user_never_the_row_id():
+    user = VerifiedUserFactory()
+    spa = Client()
+
+    response = post_json(spa, "/_allauth/browser/v1/auth/login", {"email": user.email, "password": PASSWORD})
+
+    assert response.json()["data"]["user"]["id"] == str(user.public_id)
+    schema = Client().get("/_allauth/openapi.json").json()["components"]["schemas"]["User"]["properties"]["id"]
+    assert "integer" not in json.dumps(schema), "the published specification says so too"

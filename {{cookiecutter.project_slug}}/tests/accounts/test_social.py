@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from tests.helpers import manage
+from tests.helpers import manage, read_settings
 
 PROVIDERS = ("GITHUB_", "GOOGLE_")
 SHOW = (
@@ -13,7 +13,7 @@ SHOW = (
 
 
 def settings_with(**environ: str) -> str:
-    result = manage("shell", "-c", SHOW, drop=PROVIDERS, DJANGO_SETTINGS_MODULE="config.settings.test", **environ)
+    result = read_settings(SHOW, drop=PROVIDERS, DJANGO_SETTINGS_MODULE="config.settings.test", **environ)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

@@ -9,10 +9,11 @@ from django.test import Client
 
 from {{ cookiecutter.project_slug }}.organizations import keys
 from {{ cookiecutter.project_slug }}.organizations.models import Role
+from {{ cookiecutter.project_slug }}.organizations.permissions import API_KEY_SCOPES
 
 from tests.factories import MembershipFactory
 
-ALL_SCOPES = ["members.view", "projects.edit", "projects.view", "webhooks.manage"]
+ALL_SCOPES = sorted(API_KEY_SCOPES)  # the platform's, and those every installed app registered
 
 
 class Api:
@@ -79,6 +80,7 @@ def api(owner, make_key) -> Api:
     return Api(Authorization=f"Bearer {make_key(owner)}")
 
 
-def projects_url(organization: Any, project: Any = None) -> str:
-    base = f"organizations/{organization.public_id}/projects/"
-    return f"{base}{project.public_id}/" if project is not None else base
+def widgets_url(organization: Any, widget: Any = None) -> str:
+    """The test app's resource (tests/testapp): what the API machinery's tests run on."""
+    base = f"organizations/{organization.public_id}/widgets/"
+    return f"{base}{widget.public_id}/" if widget is not None else base

@@ -37,28 +37,26 @@ v2 = load("v2")
 
 @pytest.fixture
 def caller(live_server, make_key):
-    """The live server's URL, an API key with every scope, an organization with projects of its own."""
+    """The live server's URL, an API key with every scope, an organization with three of each resource of its own."""
     from {{ cookiecutter.project_slug }}.organizations.models import Role
 
-    from tests.factories import MembershipFactory, ProjectFactory
+    from tests.api import cases
+    from tests.factories import MembershipFactory
 
     owner = MembershipFactory(role=Role.OWNER)
-    projects = ProjectFactory.create_batch(3, organization=owner.organization)
     return {
         "url": live_server.url,
         "headers": {"Authorization": f"Bearer {make_key(owner, scopes=ALL_SCOPES)}"},
-        "organization": str(owner.organization.public_id),
-        "projects": [str(project.public_id) for project in projects],
+        "ids": [cases.make(owner.organization) for _ in range(3)],
     }
 
 
 def call(case, caller, random_ids: random.Random) -> None:
-    # Mostly our organization and projects, so that most requests get past the 404;
+    # Mostly our organization and objects, so that most requests get past the 404;
     # sometimes the generated (unknown) ids, which must be 404 and nothing else.
     if case.path_parameters and random_ids.random() < 0.8:
-        case.path_parameters["organization_id"] = caller["organization"]
-        if "project_id" in case.path_parameters:
-            case.path_parameters["project_id"] = random_ids.choice(caller["projects"])
+        ids = random_ids.choice(caller["ids"])
+        case.path_parameters.update({name: ids[name] for name in case.path_parameters if name in ids})
     case.call_and_validate(base_url=caller["url"], headers=caller["headers"], timeout=10)
 
 

@@ -2,13 +2,10 @@
 
 import pytest
 import yaml
-from django.db import models
 from django.test import Client
 
 from {{ cookiecutter.project_slug }}.api import contracts
 from {{ cookiecutter.project_slug }}.api.versions import VERSIONS
-from {{ cookiecutter.project_slug }}.projects import selectors
-from {{ cookiecutter.project_slug }}.projects.models import Project
 
 ERRORS = {"400", "401", "403", "404", "406", "429", "500"}
 
@@ -34,6 +31,37 @@ def test_a_released_contract_is_never_rewritten(tmp_path, monkeypatch, settings)
     problems = contracts.differences()
     assert [(p.path.name, p.frozen) for p in problems] == [("v1.yaml", True)]
     assert "frozen" in str(problems[0])
+
+
+def test_a_released_contract_is_rewritten_only_as_a_recorded_correction(tmp_path, monkeypatch):
+    from {{ cookiecutter.project_slug }}.api.versioning import Correction, Version, Versions
+
+    monkeypatch.setattr(contracts, "folder", lambda: tmp_path)
+    contracts.write()
+    released = contracts.schema_path("v1")
+    released.write_text("an understated contract")
+    v1 = VERSIONS["v1"]
+    uncorrected = Versions(VERSIONS.latest, Version("v1", released=v1.released, changes=v1.changes))
+    correction = Correction(on=v1.released, description="the contract states a limit the server always enforced.")
+    corrected = Versions(VERSIONS.latest, Version("v1", released=v1.released, corrections=(correction,)))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(contracts, "VERSIONS", uncorrected)
+        with pytest.raises(contracts.NoCorrection, match="v1 lists no Correction"):
+            contracts.write(correct=("v1",))
+    assert released.read_text() == "an understated contract"
+
+    monkeypatch.setattr(contracts, "VERSIONS", corrected)
+    written = contracts.write(correct=("v1",))
+    assert set(written) - {contracts.changelog_path()} == {released}  # and the changelog lists the correction
+    assert contracts.differences() == []
+
+
+def test_the_command_corrects_a_released_contract_only_when_asked_with_write():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--correct needs --write"):
+        call_command("api_contract", "--correct", "v1")
 
 
 def test_an_unreleased_contract_is_rewritten(tmp_path, monkeypatch):
@@ -78,16 +106,8 @@ def test_the_changelog_names_every_change():
         for change in version.changes:
             assert change.description
             assert change.description in changelog
-
-
-def test_lists_order_and_filter_on_indexed_columns_only():
-    """Each ordering is the prefix of an index that starts with the organization, so no list sorts in memory."""
-    indexes = [tuple(index.fields) for index in Project._meta.indexes]
-    for fields in selectors.ORDERINGS.values():
-        columns = tuple(name.lstrip("-") for name in fields)
-        assert any(index[: len(columns) + 1] == ("organization", *columns) for index in indexes), fields
-    assert ("organization", "name", "public_id") in indexes  # the name filter
-    assert isinstance(Project._meta.get_field("public_id"), models.UUIDField)
+        for correction in version.corrections:
+            assert f"Contract corrected {correction.on.isoformat()}: {correction.description}" in changelog
 
 
 def test_an_endpoint_added_in_a_later_version_is_absent_from_older_ones():

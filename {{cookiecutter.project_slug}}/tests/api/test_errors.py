@@ -3,10 +3,8 @@
 import pytest
 from django.test import Client, override_settings
 
-from {{ cookiecutter.project_slug }}.projects import selectors
-
-from tests.api.conftest import projects_url
-from tests.factories import ProjectFactory
+from tests.api.conftest import widgets_url
+from tests.testapp import apis
 
 pytestmark = pytest.mark.django_db
 
@@ -22,17 +20,17 @@ def assert_error(response, status, code):
 
 
 def test_validation(api, organization):
-    error = assert_error(api.post(projects_url(organization), {"name": ""}), 400, "invalid")
+    error = assert_error(api.post(widgets_url(organization), {"name": ""}), 400, "invalid")
     assert error["fields"] == [{"field": "name", "code": "blank", "message": "This field may not be blank."}]
 
 
 def test_malformed_json_and_wrong_body_type(api, organization):
-    assert_error(api.post(projects_url(organization), "{not json"), 400, "parse_error")
-    assert_error(api.post(projects_url(organization), "[1, 2]"), 400, "invalid")
+    assert_error(api.post(widgets_url(organization), "{not json"), 400, "parse_error")
+    assert_error(api.post(widgets_url(organization), "[1, 2]"), 400, "invalid")
 
 
 def test_unsupported_media_type_and_not_acceptable(api, organization):
-    url = f"/api/v2/{projects_url(organization)}"
+    url = f"/api/v2/{widgets_url(organization)}"
     form = api.client.post(url, {"name": "x"}, headers=api.headers)  # a form, not JSON
     assert_error(form, 415, "unsupported_media_type")
     html = api.client.get(url, headers={**api.headers, "Accept": "text/html"})
@@ -45,12 +43,12 @@ def test_unknown_paths_and_versions(api):
 
 
 def test_unknown_objects(api, organization):
-    assert_error(api.get(f"{projects_url(organization)}01900000-0000-7000-8000-000000000000/"), 404, "not_found")
-    assert_error(api.get("organizations/not-a-uuid/projects/"), 404, "not_found")
+    assert_error(api.get(f"{widgets_url(organization)}01900000-0000-7000-8000-000000000000/"), 404, "not_found")
+    assert_error(api.get("organizations/not-a-uuid/widgets/"), 404, "not_found")
 
 
 def test_method_not_allowed(api, organization):
-    assert_error(api.send("PUT", projects_url(organization), {}), 405, "method_not_allowed")
+    assert_error(api.send("PUT", widgets_url(organization), {}), 405, "method_not_allowed")
 
 
 def test_throttled_with_retry_after(api, organization, settings, monkeypatch):
@@ -58,10 +56,10 @@ def test_throttled_with_retry_after(api, organization, settings, monkeypatch):
 
     monkeypatch.setattr(throttling, "clock", lambda: 1_800_000_030.0)  # mid-window: no new minute starts
     settings.API_RATE_LIMIT_KEY = 2
-    api.get(projects_url(organization))
-    api.get(projects_url(organization))
+    api.get(widgets_url(organization))
+    api.get(widgets_url(organization))
 
-    response = api.get(projects_url(organization))
+    response = api.get(widgets_url(organization))
 
     error = assert_error(response, 429, "throttled")
     assert error["retry_after"] == 30
@@ -72,12 +70,37 @@ def test_an_unexpected_error_is_a_logged_500_without_a_trace(api, organization, 
     def broken(**kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(selectors, "projects_of", broken)
+    monkeypatch.setattr(apis, "widgets_of", broken)
 
-    error = assert_error(api.get(projects_url(organization)), 500, "server_error")
+    error = assert_error(api.get(widgets_url(organization)), 500, "server_error")
 
     assert "secret internals" not in error["message"]
     assert "secret internals" in caplog.text  # logged, with the traceback, for us
+
+
+def test_a_charset_other_than_utf8_is_415(api, organization):
+    url = f"/api/v2/{widgets_url(organization)}"
+    body = '{"name": "x"}'.encode("utf-16")
+    response = api.client.generic("POST", url, body, "application/json; charset=utf-16", headers=api.headers)
+
+    assert_error(response, 415, "unsupported_media_type")
+
+
+def test_a_deep_or_oversized_body_is_refused_before_any_view(api, organization):
+    deep = assert_error(api.post(widgets_url(organization), "[" * 33 + "]" * 33), 400, "parse_error")
+    huge = b'{"name": "' + b"x" * 3_000_000 + b'"}'
+    big = assert_error(api.post(widgets_url(organization), huge), 400, "bad_request")
+
+    assert "nested more than 32 levels" in deep["message"]
+    assert "larger than the limit of 2,621,440 bytes" in big["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/v2/schema/", "/api/v2/docs/", "/api/v1/schema/"])
+@pytest.mark.parametrize("method", ["POST", "OPTIONS", "TRACE"])
+def test_the_schema_and_docs_answer_errors_in_json_too(path, method):
+    response = Client().generic(method, path)
+
+    assert_error(response, 405, "method_not_allowed")
 
 
 @override_settings(ALLOWED_HOSTS=["example.com"])
@@ -86,7 +109,5 @@ def test_errors_before_any_view_are_json_too():
 
 
 def test_domain_errors_keep_their_status(api, organization):
-    project = ProjectFactory(organization=organization, starts_on="2025-01-02")
-
-    error = assert_error(api.patch(projects_url(organization, project), {"ends_on": "2025-01-01"}), 400, "invalid")
-    assert "end before" in error["message"]
+    error = assert_error(api.post(widgets_url(organization), {"name": "forbidden"}), 400, "invalid")
+    assert error["message"] == "A widget cannot be called that."

@@ -6,36 +6,36 @@ import pytest
 from django.db import connection
 
 from {{ cookiecutter.project_slug }}.api.models import IdempotencyRecord
-from {{ cookiecutter.project_slug }}.projects.models import Project
 
-from tests.api.conftest import Api, projects_url
+from tests.api.conftest import Api, widgets_url
+from tests.testapp.models import Widget
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_retry_returns_the_first_response_and_creates_nothing_more(api, organization):
-    first = api.post(projects_url(organization), {"name": "Once"}, **{"Idempotency-Key": "k-1"})
-    again = api.post(projects_url(organization), {"name": "Once"}, **{"Idempotency-Key": "k-1"})
+    first = api.post(widgets_url(organization), {"name": "Once"}, **{"Idempotency-Key": "k-1"})
+    again = api.post(widgets_url(organization), {"name": "Once"}, **{"Idempotency-Key": "k-1"})
 
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
-    assert Project.objects.count() == 1
+    assert Widget.objects.count() == 1
 
 
 def test_the_same_key_for_another_request_is_refused(api, organization):
-    api.post(projects_url(organization), {"name": "Once"}, **{"Idempotency-Key": "k-1"})
+    api.post(widgets_url(organization), {"name": "Once"}, **{"Idempotency-Key": "k-1"})
 
-    response = api.post(projects_url(organization), {"name": "Other"}, **{"Idempotency-Key": "k-1"})
+    response = api.post(widgets_url(organization), {"name": "Other"}, **{"Idempotency-Key": "k-1"})
 
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "idempotency_key_reused"
-    assert Project.objects.count() == 1
+    assert Widget.objects.count() == 1
 
 
 def test_a_failed_request_is_not_remembered(api, organization):
-    failed = api.post(projects_url(organization), {"name": ""}, **{"Idempotency-Key": "k-2"})
-    fixed = api.post(projects_url(organization), {"name": ""}, **{"Idempotency-Key": "k-2"})
+    failed = api.post(widgets_url(organization), {"name": ""}, **{"Idempotency-Key": "k-2"})
+    fixed = api.post(widgets_url(organization), {"name": ""}, **{"Idempotency-Key": "k-2"})
 
     assert failed.status_code == fixed.status_code == 400
     assert not IdempotencyRecord.objects.exists()
@@ -44,24 +44,24 @@ def test_a_failed_request_is_not_remembered(api, organization):
 def test_keys_belong_to_one_caller(api, organization, make_key, owner):
     other = Api(Authorization=f"Bearer {make_key(owner)}")
 
-    api.post(projects_url(organization), {"name": "A"}, **{"Idempotency-Key": "shared"})
-    other.post(projects_url(organization), {"name": "A"}, **{"Idempotency-Key": "shared"})
+    api.post(widgets_url(organization), {"name": "A"}, **{"Idempotency-Key": "shared"})
+    other.post(widgets_url(organization), {"name": "A"}, **{"Idempotency-Key": "shared"})
 
-    assert Project.objects.count() == 2
+    assert Widget.objects.count() == 2
 
 
 def test_a_malformed_key_is_refused(api, organization):
-    response = api.post(projects_url(organization), {"name": "A"}, **{"Idempotency-Key": "x" * 256})
+    response = api.post(widgets_url(organization), {"name": "A"}, **{"Idempotency-Key": "x" * 256})
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"][0]["field"] == "Idempotency-Key"
 
 
 def test_without_a_key_every_post_does_the_work(api, organization):
-    api.post(projects_url(organization), {"name": "A"})
-    api.post(projects_url(organization), {"name": "A"})
+    api.post(widgets_url(organization), {"name": "A"})
+    api.post(widgets_url(organization), {"name": "A"})
 
-    assert Project.objects.count() == 2
+    assert Widget.objects.count() == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -74,7 +74,7 @@ def test_simultaneous_retries_do_the_work_once(owner, make_key):
         try:
             start.wait()
             response = Api(Authorization=f"Bearer {token}").post(
-                projects_url(owner.organization), {"name": "Race"}, **{"Idempotency-Key": "race"}
+                widgets_url(owner.organization), {"name": "Race"}, **{"Idempotency-Key": "race"}
             )
             statuses.append((response.status_code, response.json()["id"]))
         finally:
@@ -86,6 +86,6 @@ def test_simultaneous_retries_do_the_work_once(owner, make_key):
     for thread in threads:
         thread.join(timeout=30)
 
-    assert Project.objects.count() == 1
+    assert Widget.objects.count() == 1
     assert [status for status, _ in statuses] == [201] * 4
-    assert len({project_id for _, project_id in statuses}) == 1
+    assert len({widget_id for _, widget_id in statuses}) == 1

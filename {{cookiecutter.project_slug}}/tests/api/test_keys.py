@@ -9,7 +9,7 @@ from {{ cookiecutter.project_slug }}.organizations import keys
 from {{ cookiecutter.project_slug }}.organizations.models import ApiKey, Role
 from {{ cookiecutter.project_slug }}.organizations.tasks import record_api_key_use
 
-from tests.api.conftest import Api, projects_url
+from tests.api.conftest import Api, widgets_url
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_scopes_cannot_exceed_the_makers_own(organization, commit):
     viewer = MembershipFactory(organization=organization, role=Role.VIEWER)
     with pytest.raises(PermissionDenied):
         keys.api_key_create(
-            organization=organization, actor=viewer.user, name="k", scopes=["projects.view"], expires_in_days=None
+            organization=organization, actor=viewer.user, name="k", scopes=["widgets.view"], expires_in_days=None
         )
 
 
@@ -55,7 +55,7 @@ def test_the_page_shows_a_new_key_once_and_can_revoke_it(owner):
     client.force_login(owner.user)
     url = f"/orgs/{owner.organization.public_id}/api-keys/"
 
-    made = client.post(url, {"name": "CI", "scopes": ["projects.view"], "expires_in_days": "30"})
+    made = client.post(url, {"name": "CI", "scopes": ["widgets.view"], "expires_in_days": "30"})
     assert made.status_code == 200
     assert "no-store" in made["Cache-Control"]
     token = re.search(r'<code id="new-key">([^<]+)</code>', made.content.decode()).group(1)
@@ -63,7 +63,7 @@ def test_the_page_shows_a_new_key_once_and_can_revoke_it(owner):
     assert token not in client.get(url).content.decode()  # shown once
 
     api = Api(Authorization=f"Bearer {token}")
-    assert api.get(projects_url(owner.organization)).status_code == 200
+    assert api.get(widgets_url(owner.organization)).status_code == 200
     key = ApiKey.objects.get()
     with_commit = client.post(url, {"action": "revoke", "key": str(key.public_id)})
     assert with_commit.status_code == 302
@@ -94,7 +94,7 @@ def test_use_is_recorded_by_a_job_not_by_the_request(owner, make_key, jobs):
     api = Api(Authorization=f"Bearer {make_key(owner)}")
     keys._last_used.clear()
 
-    assert api.get(projects_url(owner.organization)).status_code == 200
+    assert api.get(widgets_url(owner.organization)).status_code == 200
     assert ApiKey.objects.get().last_used_at is None
     jobs.run()
 

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.api.conftest import projects_url
-from tests.factories import ProjectFactory
+from tests.api.conftest import widgets_url
+from tests.testapp.factories import WidgetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,29 +27,29 @@ def tables(sql: str) -> set[str]:
 
 @pytest.mark.parametrize("rows", [1, 50, 200])
 def test_a_list_is_one_query_whatever_the_page_size(api, organization, rows):
-    ProjectFactory.create_batch(rows, organization=organization)
-    api.get(projects_url(organization))  # warm the key and the permission cache
+    WidgetFactory.create_batch(rows, organization=organization)
+    api.get(widgets_url(organization))  # warm the key and the permission cache
 
-    sql = queries_of(lambda: api.get(projects_url(organization), limit=rows))
+    sql = queries_of(lambda: api.get(widgets_url(organization), limit=rows))
 
     assert len(sql) == 1, sql
-    assert tables(sql[0]) == {"projects_project", "organizations_organization"}
+    assert tables(sql[0]) == {"testapp_widget", "organizations_organization"}
 
 
 def test_api_key_budget_cold_then_warm(api, organization):
     from {{ cookiecutter.project_slug }}.organizations import keys
 
-    ProjectFactory.create_batch(3, organization=organization)
+    WidgetFactory.create_batch(3, organization=organization)
     keys._records.clear()  # a fresh process
 
-    cold = queries_of(lambda: api.get(projects_url(organization)))
-    warm = queries_of(lambda: api.get(projects_url(organization)))
+    cold = queries_of(lambda: api.get(widgets_url(organization)))
+    warm = queries_of(lambda: api.get(widgets_url(organization)))
 
     # Cold: authentication reads the key (1), the permission check computes its scopes once (1), the list (1).
     assert [tables(sql) for sql in cold] == [
         {"organizations_apikey", "organizations_organization"},
         {"organizations_apikey", "organizations_organization"},
-        {"projects_project", "organizations_organization"},
+        {"testapp_widget", "organizations_organization"},
     ]
     # Warm: authentication 0, permission 0, the list 1.
     assert len(warm) == 1
@@ -58,18 +58,18 @@ def test_api_key_budget_cold_then_warm(api, organization):
 def test_session_budget_is_the_user_and_the_list(owner):
     client = Client()
     client.force_login(owner.user)
-    url = f"/api/v2/{projects_url(owner.organization)}"
+    url = f"/api/v2/{widgets_url(owner.organization)}"
     client.get(url)  # warm the permission cache and the session's activity record
 
     sql = queries_of(lambda: client.get(url))
 
-    assert [tables(query) for query in sql] == [{"accounts_user"}, {"projects_project", "organizations_organization"}]
+    assert [tables(query) for query in sql] == [{"accounts_user"}, {"testapp_widget", "organizations_organization"}]
 
 
 def test_a_read_opens_no_transaction(api, organization):
-    api.get(projects_url(organization))
+    api.get(widgets_url(organization))
 
-    sql = queries_of(lambda: api.get(projects_url(organization)))
+    sql = queries_of(lambda: api.get(widgets_url(organization)))
 
     # Inside the test's transaction an atomic block would show as a SAVEPOINT.
     assert not [q for q in sql if re.match(r"\s*(BEGIN|COMMIT|SAVEPOINT|RELEASE)", q, re.IGNORECASE)]
@@ -77,8 +77,8 @@ def test_a_read_opens_no_transaction(api, organization):
 
 
 def test_one_and_the_same_budget_on_v1(api, organization):
-    ProjectFactory.create_batch(20, organization=organization)
+    WidgetFactory.create_batch(20, organization=organization)
     api.version = "v1"
-    api.get(projects_url(organization))
+    api.get(widgets_url(organization))
 
-    assert len(queries_of(lambda: api.get(projects_url(organization)))) == 1
+    assert len(queries_of(lambda: api.get(widgets_url(organization)))) == 1

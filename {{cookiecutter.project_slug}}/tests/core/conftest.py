@@ -8,56 +8,22 @@ test fails.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 
 from {{ cookiecutter.project_slug }}.core.db import replicas as replicas_module
 from {{ cookiecutter.project_slug }}.core.db import router
 from {{ cookiecutter.project_slug }}.core.db.replicas import get_replicas
 
+from ..replicas import catch_up, replica_alias
+from ..replicas import superuser_connection as _connect
 from .replica_views import JOB_READS
 
 LOCK_KEY = 5433_0001  # pg_advisory_lock key on the primary's "postgres" database
-
-
-def _connect(alias_for_server: str, dbname: str = "postgres") -> psycopg.Connection[Any]:
-    """A superuser connection (DATABASE_URL's credentials) to the server behind an alias."""
-    primary, server = settings.DATABASES[DEFAULT_DB_ALIAS], settings.DATABASES[alias_for_server]
-    return psycopg.connect(
-        host=server["HOST"],
-        port=server["PORT"],
-        user=primary["USER"] or None,
-        password=primary["PASSWORD"] or None,
-        dbname=dbname,
-        autocommit=True,
-        connect_timeout=5,
-    )
-
-
-def replica_alias() -> str:
-    return settings.DATABASE_REPLICAS[0]
-
-
-def wait_until_replayed(position: int, timeout: float = 15.0) -> None:
-    with _connect(replica_alias()) as replica:
-        deadline = time.monotonic() + timeout
-        while True:
-            row = replica.execute("SELECT pg_last_wal_replay_lsn() - '0/0'").fetchone()
-            if row and int(row[0]) >= position:
-                return
-            if time.monotonic() > deadline:
-                pytest.fail(f"the replica did not replay position {position} within {timeout} s")
-            time.sleep(0.02)
-
-
-def catch_up() -> None:
-    wait_until_replayed(router.primary_position())
 
 
 @pytest.fixture

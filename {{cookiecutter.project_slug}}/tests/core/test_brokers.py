@@ -1,13 +1,18 @@
-"""The job broker follows the environment: Redis by default, RabbitMQ by URL, in-memory without either."""
+"""The job broker follows the environment: Redis by default, RabbitMQ by URL, in-memory without either; our Redis
+broker takes back what a Redis restart left with a live worker."""
 
 import os
 import uuid
+from collections.abc import Iterator
+from typing import Any
 
 import dramatiq
 import pytest
 from django.conf import settings
 from django.utils.module_loading import import_string
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+from {{ cookiecutter.project_slug }}.core.brokers import RedisBroker
 
 from tests.helpers import manage
 
@@ -69,3 +74,48 @@ def test_jobs_run_through_a_real_rabbitmq_with_our_middleware():
         broker.close()
 
     assert sorted(done) == list(range(20))
+
+
+@pytest.fixture
+def redis_broker() -> Iterator[RedisBroker]:
+    """Our Redis broker on a namespace of its own, removed afterwards."""
+    broker = RedisBroker(url=settings.REDIS_URL, namespace=f"test-broker-{uuid.uuid4().hex[:8]}")
+    broker.declare_queue("default")
+    yield broker
+    for key in broker.client.scan_iter(f"{broker.namespace}:*"):
+        broker.client.delete(key)
+    broker.close()
+
+
+def message(value: int) -> dramatiq.Message[Any]:
+    return dramatiq.Message(queue_name="default", actor_name="add", args=(value,), kwargs={}, options={})
+
+
+@pytest.mark.services
+def test_messages_fetched_but_never_delivered_are_taken_back_by_the_next_consumer(redis_broker):
+    """Redis stopping right after a fetch ran loses its reply: the messages sat in a live worker's set for good."""
+    for value in range(3):
+        redis_broker.enqueue(message(value))
+    redis_broker.do_fetch("default", 2)  # what Redis ran; the reply never reached the worker
+
+    consumer = redis_broker.consume("default", prefetch=3, timeout=100)
+    delivered = []
+    while len(delivered) < 3 and (proxy := next(consumer)) is not None:
+        delivered.append(proxy.args[0])
+        consumer.ack(proxy)
+
+    assert sorted(delivered) == [0, 1, 2]
+    assert redis_broker.in_hand["default"] == set()
+
+
+@pytest.mark.services
+def test_a_message_being_processed_is_not_taken_back(redis_broker):
+    redis_broker.enqueue(message(7))
+    consumer = redis_broker.consume("default", prefetch=1, timeout=100)
+    proxy = next(consumer)
+    assert proxy is not None
+
+    assert redis_broker.take_back("default") == 0  # a consumer made again after a connection error
+    assert next(redis_broker.consume("default", prefetch=1, timeout=100)) is None
+    consumer.ack(proxy)
+    assert redis_broker.in_hand["default"] == set()

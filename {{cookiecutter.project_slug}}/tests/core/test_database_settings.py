@@ -8,7 +8,7 @@ from django.core import checks
 
 from {{ cookiecutter.project_slug }}.core.db.checks import connection_budget
 
-from .test_settings import COMPLETE, manage
+from .test_settings import COMPLETE, manage, settings_only
 
 SHOW = (
     "import json; from django.conf import settings as s; print(json.dumps({"
@@ -17,7 +17,7 @@ SHOW = (
 
 
 def settings_with(**environ: str) -> dict[str, Any]:
-    result = manage("shell", "--no-imports", "-c", SHOW, **{**COMPLETE, **environ})
+    result = settings_only(SHOW, **{**COMPLETE, **environ})
     assert result.returncode == 0, result.stderr
     found: dict[str, Any] = json.loads(result.stdout)
     return found

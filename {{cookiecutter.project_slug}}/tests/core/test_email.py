@@ -1,12 +1,18 @@
 import base64
+import re
 
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives, send_mail
+from django.test import Client
 
 from {{ cookiecutter.project_slug }}.core.email import message_to_payload, payload_to_message
 from {{ cookiecutter.project_slug }}.core.jobs import InvalidPayload
 from {{ cookiecutter.project_slug }}.core.tasks import send_email
+from {{ cookiecutter.project_slug }}.organizations.models import Role
+from {{ cookiecutter.project_slug }}.organizations.services import invitation_create
+
+from tests.factories import PASSWORD, MembershipFactory
 
 
 @pytest.mark.django_db
@@ -98,3 +104,52 @@ def test_binary_attachments_are_base64_in_the_payload():
     payload = message_to_payload(message)
 
     assert payload["attachments"] == [["logo.png", base64.b64encode(b"\x89PNG\r\n").decode(), "image/png"]]
+
+
+CONSOLE = {"BACKEND": "{{ cookiecutter.project_slug }}.core.email.ConsoleEmailBackend"}  # EMAIL_URL=console://
+LINK = re.compile(r"https?://\S+")
+
+
+def test_the_console_mailer_prints_the_text_with_every_link_whole(settings, capsys):
+    settings.MAILERS = {**settings.MAILERS, "delivery": CONSOLE}
+    link = "http://localhost:8000/invitations/" + "x" * 120 + "/"
+    message = EmailMultiAlternatives("Zoë's invitation", f"Bonjour Zoë,\n\n{link}\n", to=["zoe@example.com"])
+    message.attach_alternative("<p>Bonjour</p>", "text/html")
+
+    message.send(using="delivery")
+
+    printed = capsys.readouterr().out
+    assert "Subject: Zoë's invitation" in printed
+    assert "Bonjour Zoë," in printed, "decoded, not quoted-printable"
+    assert f"\n{link}\n" in printed, "the link on one line, whole"
+    assert "(also as text/html)" in printed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_development_every_mail_names_the_product_and_its_links_work(settings, capsys, jobs):
+    """Sign-up code, password reset, invitation: printed whole, naming the product and the host in use."""
+    settings.MAILERS = {**settings.MAILERS, "delivery": CONSOLE}
+    owner = MembershipFactory(role=Role.OWNER)
+    browser = Client(HTTP_HOST="localhost:8000")
+    browser.post("/accounts/signup/", {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD})
+    browser.post("/accounts/password/reset/", {"email": owner.user.email})
+    invitation_create(
+        organization=owner.organization,
+        email="mate@example.com",
+        role=Role.MEMBER,
+        invited_by=owner.user,
+        link_base="http://localhost:8000",
+    )
+    jobs.run()
+
+    printed = capsys.readouterr().out
+    mails = [mail_text for mail_text in printed.split("-" * 79) if "Subject:" in mail_text]
+    assert len(mails) == 3
+    assert "example.com" not in printed.replace("@example.com", ""), "no placeholder domain"
+    assert f"Hello from {settings.PROJECT_NAME}!" in printed
+    links = LINK.findall(printed)
+    assert len(links) >= 2
+    for link in links:
+        assert link.startswith("http://localhost:8000/")
+        response = Client(HTTP_HOST="localhost:8000").get(link.removeprefix("http://localhost:8000"))
+        assert response.status_code in (200, 302), f"{link}: {response.status_code}"

@@ -114,7 +114,7 @@ def test_malformed_dotenv_line_names_the_line(tmp_path: Path):
 @pytest.mark.parametrize(
     ("url", "backend", "options"),
     [
-        ("console://", "django.core.mail.backends.console.EmailBackend", None),
+        ("console://", "{{ cookiecutter.project_slug }}.core.email.ConsoleEmailBackend", None),
         ("locmem://", "django.core.mail.backends.locmem.EmailBackend", None),
         (
             "smtp://apikey:s%2Fcret@smtp.example.com:587?tls=true",

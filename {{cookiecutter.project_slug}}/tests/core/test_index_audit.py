@@ -8,7 +8,7 @@ from django.db import connection
 
 from {{ cookiecutter.project_slug }}.accounts.models import User
 
-from .conftest import catch_up
+from ..replicas import catch_up
 
 pytestmark = pytest.mark.postgres
 

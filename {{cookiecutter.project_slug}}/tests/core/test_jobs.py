@@ -51,6 +51,31 @@ def test_send_on_commit_drops_the_job_when_the_transaction_rolls_back(jobs):
     assert seen == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_send_on_commit_gives_the_message_its_options(jobs, monkeypatch):
+    sent: list[dramatiq.Message[object]] = []
+    enqueue = remember.broker.enqueue
+
+    def record(message, *, delay=None):
+        sent.append(message)
+        return enqueue(message, delay=delay)
+
+    monkeypatch.setattr(remember.broker, "enqueue", record)
+    with transaction.atomic():
+        send_on_commit(remember, value="with options", options={"max_retries": 2, "min_backoff": 50})
+        assert sent == []
+    jobs.run()
+
+    assert [value for value, _ in seen] == ["with options"]
+    assert sent[0].kwargs == {"value": "with options"}
+    assert {"max_retries": 2, "min_backoff": 50}.items() <= sent[0].options.items()
+
+
+def test_send_on_commit_refuses_options_that_are_not_a_mapping():
+    with pytest.raises(TypeError, match="mapping of message options"):
+        send_on_commit(remember, "x", options=[("max_retries", 2)])
+
+
 def test_a_job_runs_under_the_request_id_of_the_caller(jobs):
     token = request_id.set("req-from-view-42")
     try:

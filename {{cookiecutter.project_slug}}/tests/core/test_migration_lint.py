@@ -25,7 +25,7 @@ def lint(*operations, exceptions=None):
 
 
 @pytest.mark.postgres
-def test_the_projects_own_migrations_pass(capsys):
+def test_the_migrations_of_our_own_apps_pass(capsys):
     call_command("lintmigrations")
 
     assert "Migrations are safe" in capsys.readouterr().out

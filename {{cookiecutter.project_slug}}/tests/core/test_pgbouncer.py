@@ -23,9 +23,11 @@ from django.db.backends.postgresql.base import DatabaseWrapper
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import Error as DatabaseError
 
+from tests.components import find_program
+
 pytestmark = [pytest.mark.pgbouncer, pytest.mark.django_db]
 
-PGBOUNCER = shutil.which("pgbouncer") or ("/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None)
+PGBOUNCER = find_program("pgbouncer")
 
 
 def _free_port() -> int:

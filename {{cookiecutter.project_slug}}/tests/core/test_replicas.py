@@ -20,7 +20,7 @@ from {{ cookiecutter.project_slug }}.organizations import keys, services
 from {{ cookiecutter.project_slug }}.organizations.models import Role
 from {{ cookiecutter.project_slug }}.organizations.permissions import Perm, has_permission
 
-from .conftest import catch_up, replica_alias
+from ..replicas import catch_up, replica_alias
 from .replica_views import JOB_READS, read_user
 from .tcp_proxy import TcpProxy
 from tests.factories import MembershipFactory
@@ -238,7 +238,7 @@ def test_a_read_that_fails_on_the_replica_is_retried_on_the_primary(proxied_repl
 def test_an_api_key_made_a_moment_ago_authenticates_while_the_replica_lags(paused_replica):
     owner = MembershipFactory(role=Role.OWNER)
     key, token = keys.api_key_create(
-        organization=owner.organization, name="CI", scopes=["projects.view"], actor=owner.user, expires_in_days=None
+        organization=owner.organization, name="CI", scopes=["widgets.view"], actor=owner.user, expires_in_days=None
     )
     routing = router.begin()  # a request from the integration: no write position of its own
     try:

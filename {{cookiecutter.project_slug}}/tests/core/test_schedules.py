@@ -74,4 +74,4 @@ def test_pending_permission_invalidations_are_replayed():
 
     organization_tasks.replay_permission_invalidations.fn()
 
-    assert not PermissionInvalidation.objects.exists()
+    assert not PermissionInvalidation.objects.filter(pk=record.pk).exists()

@@ -3,22 +3,10 @@
 import pytest
 import sentry_sdk
 from django.urls import path
-from sentry_sdk.envelope import Envelope
-from sentry_sdk.transport import Transport
-from sentry_sdk.types import Event
 
 from {{ cookiecutter.project_slug }}.core.sentry import init_sentry
 
-
-class CapturingTransport(Transport):
-    def __init__(self, options=None):
-        super().__init__(options)
-        self.events: list[Event] = []
-
-    def capture_envelope(self, envelope: Envelope) -> None:
-        event = envelope.get_event()
-        if event is not None:
-            self.events.append(event)
+from tests.sentry import captured_events
 
 
 def explode(request):
@@ -30,12 +18,8 @@ urlpatterns = [path("explode", explode)]
 
 @pytest.fixture
 def sentry_events():
-    init_sentry(dsn="https://public@sentry.example.com/1", environment="test", release="abc123", traces_sample_rate=0)
-    transport = CapturingTransport()
-    sentry_sdk.get_client().transport = transport
-    yield transport.events
-    sentry_sdk.get_client().close()
-    sentry_sdk.init(dsn=None)
+    with captured_events() as events:
+        yield events
 
 
 @pytest.mark.urls(__name__)

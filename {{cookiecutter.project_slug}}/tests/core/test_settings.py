@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import manage as run_manage
+from tests.helpers import read_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,10 +20,17 @@ COMPLETE = {
     "MEDIA_BUCKET": "app-media",
 }
 
+ONLY_GIVEN = ("DJANGO_", "DATABASE_", "REDIS_", "SENTRY_", "EMAIL_", "MEDIA_")
+
 
 def manage(*args: str, **environ: str) -> subprocess.CompletedProcess[str]:
     """manage.py with only the settings this test gives (the local .env still loads, overridden by these)."""
-    return run_manage(*args, drop=("DJANGO_", "DATABASE_", "REDIS_", "SENTRY_", "EMAIL_", "MEDIA_"), **environ)
+    return run_manage(*args, drop=ONLY_GIVEN, **environ)
+
+
+def settings_only(code: str, **environ: str) -> subprocess.CompletedProcess[str]:
+    """Code reading the settings made from only these variables, in a new process that loads no app."""
+    return read_settings(code, drop=ONLY_GIVEN, **environ)
 
 
 def test_production_check_names_every_missing_variable():

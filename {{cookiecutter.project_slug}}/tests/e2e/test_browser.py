@@ -32,6 +32,11 @@ def last_mail_to(address, jobs):
     return messages[-1]
 
 
+def sign_out(page: Page) -> None:
+    page.click("header .menu summary")  # the account menu
+    page.click("header button:has-text('Sign out')")
+
+
 def sign_up_and_verify(page: Page, base: str, email: str, jobs) -> None:
     page.fill("#id_email", email)
     page.fill("#id_password1", PASSWORD)
@@ -64,7 +69,7 @@ def test_sign_up_verify_two_factor_sign_in_and_invite_a_teammate(browser, live_s
     expect(founder.locator("body")).to_contain_text("Recovery Codes")
 
     # Log out, then log in: password, then the TOTP code.
-    founder.click("header button:has-text('Sign out')")
+    sign_out(founder)
     founder.goto(f"{base}/accounts/login/")
     founder.fill("#id_login", "founder@example.com")
     founder.fill("#id_password", PASSWORD)
@@ -101,6 +106,7 @@ def test_sign_up_verify_two_factor_sign_in_and_invite_a_teammate(browser, live_s
     assert membership.role == Role.MEMBER
 
     # The link is spent: opening it again explains, without an error page.
+    browser.expect_console(r"status of 410")
     teammate.goto(f"{base}{link}")
     expect(teammate.locator("body")).to_contain_text("already been used")
 
@@ -136,7 +142,7 @@ def test_a_passkey_is_added_and_signs_in_without_a_password(browser, live_server
     page.click("#mfa_webauthn_add")
     page.wait_for_url(re.compile(r".*/accounts/2fa/(webauthn/|recovery-codes/).*"))
 
-    page.click("header button:has-text('Sign out')")
+    sign_out(page)
     page.goto(f"{base}/accounts/login/")
     page.click("#passkey_login")
     expect(page.locator("main")).to_contain_text("Signed in as passkey@example.com")

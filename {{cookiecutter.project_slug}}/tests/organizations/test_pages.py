@@ -59,6 +59,27 @@ def test_an_owner_changes_a_role_and_a_bad_role_gets_a_message(client):
     assert "Choose one of the listed roles." in bad.content.decode()
 
 
+def test_a_role_change_from_htmx_answers_with_the_row_and_the_toasts_alone(client):
+    owner = MembershipFactory(role=Role.OWNER)
+    member = MembershipFactory(organization=owner.organization, role=Role.MEMBER)
+    client.force_login(owner.user)
+    url = f"/orgs/{owner.organization.public_id}/members/"
+
+    response = client.post(
+        url, {"member": member.pk, "action": "role", "role": "admin"}, headers={"HX-Request": "true"}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith(f'<tr id="member-{member.pk}"')
+    assert f'<tr id="member-{member.pk}"' in html
+    assert "<html" not in html
+    assert 'id="toasts" hx-swap-oob="true"' in html
+    assert f"{member.user.email} is now Admin." in html
+    member.refresh_from_db()
+    assert member.role == Role.ADMIN
+
+
 def test_the_last_owner_sees_why_they_cannot_leave(client):
     owner = MembershipFactory(role=Role.OWNER)
     client.force_login(owner.user)

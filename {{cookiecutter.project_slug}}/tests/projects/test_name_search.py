@@ -10,7 +10,8 @@ from {{ cookiecutter.project_slug }}.organizations.models import Role
 from {{ cookiecutter.project_slug }}.projects import services
 from {{ cookiecutter.project_slug }}.projects.models import NAME_SEARCH_MAX_LENGTH, Project, name_search_key
 
-from ..factories import MembershipFactory, ProjectFactory, UserFactory
+from ..factories import MembershipFactory, UserFactory
+from .factories import ProjectFactory
 
 
 @pytest.mark.parametrize(

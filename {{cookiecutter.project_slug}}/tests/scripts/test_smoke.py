@@ -1,31 +1,16 @@
 """The pipeline's smoke test (scripts/smoke.py) passes against a live server and says what broke when it fails."""
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 
 from {{ cookiecutter.project_slug }}.organizations.models import Role
 
 from ..factories import PASSWORD, MembershipFactory, VerifiedUserFactory
+from ..helpers import load_script
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def load_smoke() -> ModuleType:
-    path = Path(__file__).resolve().parents[2] / "scripts" / "smoke.py"
-    spec = importlib.util.spec_from_file_location("smoke", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["smoke"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-smoke = load_smoke()
+smoke = load_script("smoke")
 
 
 @pytest.fixture
@@ -44,7 +29,7 @@ def test_every_check_passes_against_a_healthy_site(live_server, smoke_user, caps
     assert "smoke: ok   ready" in out
     assert "smoke: ok   home page" in out
     assert "smoke: ok   sign in: signed in as smoke@example.com" in out
-    assert "smoke: ok   API: 0 project(s) listed through /api/v2/" in out
+    assert "smoke: ok   API: 0 webhook endpoint(s) listed through /api/v2/" in out
 
 
 def test_a_user_without_an_organization_fails_the_api_check(live_server, smoke_user, capsys):

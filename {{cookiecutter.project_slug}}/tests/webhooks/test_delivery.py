@@ -1,6 +1,7 @@
 """Deliveries: signed, retried with backoff, logged attempt by attempt; a dead endpoint is disabled."""
 
 import json
+import socket
 
 import pytest
 from django.core import mail
@@ -127,3 +128,28 @@ def test_a_malformed_job_is_dead_lettered_not_retried(jobs):
     jobs.run("webhooks", fail_fast=False)
 
     assert [letter.args for letter in deadletters.list_dead("webhooks")] == [("not-an-id",)]
+
+
+def test_a_name_pointed_at_loopback_after_saving_is_refused_at_every_delivery(owner, receiver, jobs, settings, dns):
+    """DNS rebinding: the name was public when saved; at delivery it points at this host's open and closed ports."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = False
+    settings.WEBHOOK_MAX_RETRIES = 0
+    open_port = receiver.url.split(":")[2].split("/")[0]
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()
+    dns.names = {"open.rebind.test": ["93.184.215.14"], "closed.rebind.test": ["93.184.215.14"]}
+    to_open = endpoint_for(owner, f"http://open.rebind.test:{open_port}/hooks")
+    endpoint_for(owner, f"http://closed.rebind.test:{closed_port}/hooks")
+    dns.names = {"open.rebind.test": ["127.0.0.1"], "closed.rebind.test": ["127.0.0.1"]}
+
+    change_a_role(owner)
+    services.endpoint_ping(endpoint=to_open, actor=owner.user)  # the page's test event
+    jobs.run("webhooks")
+
+    assert receiver.requests == []
+    deliveries = WebhookDelivery.objects.select_related("endpoint").order_by("pk")
+    assert [d.status for d in deliveries] == [DeliveryStatus.FAILED] * 3
+    errors = {d.last_error.replace(d.endpoint.url.split("/")[2].split(":")[0], "HOST") for d in deliveries}
+    assert errors == {"Refused: HOST resolves to a private address; nothing was sent."}, "open and closed look alike"

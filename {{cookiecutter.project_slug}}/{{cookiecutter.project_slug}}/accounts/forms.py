@@ -6,10 +6,11 @@ from allauth.account.forms import ResetPasswordForm
 from allauth.account.forms import SignupForm as BaseSignupForm
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from {{ cookiecutter.project_slug }}.core.jobs import send_on_commit
 
+from . import signup
 from .models import User
 
 
@@ -55,9 +56,24 @@ def _check_length(email: str) -> str:
     return email
 
 
-class SignupForm(BaseSignupForm):  # type: ignore[misc]
-    def clean_email(self) -> str:
-        return _check_length(super().clean_email())
+class DeferredSignupMixin:
+    """Sign up without looking the address up in the request (accounts.signup); pages and headless share it."""
+
+    cleaned_data: dict[str, Any]
+
+    def validate_unique_email(self, value: str) -> str:
+        return _check_length(str(get_adapter().validate_unique_email(value)))
+
+    def try_save(self, request: HttpRequest) -> tuple[None, HttpResponse]:
+        password = self.cleaned_data.get("password1") or self.cleaned_data.get("password") or None
+        return None, signup.start(request, email=self.cleaned_data["email"], password=password)
+
+    def save(self, request: HttpRequest) -> None:
+        raise NotImplementedError("accounts.signup creates the account once the address is confirmed")
+
+
+class SignupForm(DeferredSignupMixin, BaseSignupForm):  # type: ignore[misc]
+    pass
 
 
 class AddEmailForm(BaseAddEmailForm):  # type: ignore[misc]

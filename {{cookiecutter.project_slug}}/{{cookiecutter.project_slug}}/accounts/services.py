@@ -5,13 +5,12 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.contrib.auth import logout
 from django.db import transaction
-from django.db.models import Count, Q
 from django.http import HttpRequest
 
-from {{ cookiecutter.project_slug }}.core.exceptions import Conflict, InvalidInput
-from {{ cookiecutter.project_slug }}.organizations.models import Membership, Organization, Role
-from {{ cookiecutter.project_slug }}.organizations.permissions import permissions_changed
+from {{ cookiecutter.project_slug }}.core import events
+from {{ cookiecutter.project_slug }}.core.exceptions import InvalidInput
 
+from .events import AccountDeleting
 from .models import User
 
 MAX_NAME_LENGTH = 150
@@ -50,26 +49,13 @@ def user_ensure_verified(*, email: str, password: str, name: str) -> tuple[User,
 
 @transaction.atomic
 def user_delete(*, user: User, request: HttpRequest | None = None) -> None:
-    """Delete the account and the organizations only this user belongs to.
+    """Delete the account, once every subscriber of ``AccountDeleting`` has had its say.
 
-    Refused while the user is the only owner of an organization that has other
-    members: ownership must be handed over first, or the organization deleted.
+    Organizations (organizations.services.organizations_leave_on_account_deletion) refuses while
+    the user is the only owner of an organization with other members, and deletes the ones only
+    this user belongs to.
     """
-    mine = Membership.objects.filter(user=user)
-    # Count every membership of those organizations, not only this user's row.
-    organizations = Organization.objects.filter(pk__in=mine.values("organization_id")).annotate(
-        owners=Count("memberships", filter=Q(memberships__role=Role.OWNER)),
-        members=Count("memberships"),
-    )
-    owned = set(mine.filter(role=Role.OWNER).values_list("organization_id", flat=True))
-    blocking = [org.name for org in organizations if org.pk in owned and org.owners == 1 and org.members > 1]
-    if blocking:
-        raise Conflict(
-            "You are the only owner of " + ", ".join(sorted(blocking)) + ". Make someone else an owner first."
-        )
-    Organization.objects.filter(pk__in=[org.pk for org in organizations if org.members == 1]).delete()
-    for membership in user.memberships.select_related("organization"):
-        permissions_changed(organization_public_id=membership.organization.public_id, user_id=user.pk)
+    events.emit(AccountDeleting(user=user))
     if request is not None:
         logout(request)
     user.delete()

@@ -1,5 +1,6 @@
-"""Account pages that allauth does not provide: profile and deleting the account."""
+"""Account pages that allauth does not provide (profile, deleting the account), and its code page for sign-ups."""
 
+from allauth.account import views as allauth_views
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from {{ cookiecutter.project_slug }}.core.decorators import reauthentication_required
 from {{ cookiecutter.project_slug }}.core.exceptions import DomainError
 
-from . import services
+from . import services, signup
 
 
 class ProfileForm(forms.Form):
@@ -50,3 +51,16 @@ def delete(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account has been deleted.")
         return redirect("home")
     return render(request, "account/delete.html")
+
+
+def confirm_email(request: HttpRequest) -> HttpResponse:
+    """allauth's "enter the code" page, which also creates a pending sign-up's account (accounts.signup)."""
+    action = request.POST.get("action", "verify") if request.method == "POST" else None
+    if action == "verify":
+        created = signup.confirm(request, code=request.POST.get("code"))
+        if created is not None:
+            return created
+    response: HttpResponse = allauth_views.email_verification_sent(request)
+    if action == "resend":
+        signup.resent(request)
+    return response

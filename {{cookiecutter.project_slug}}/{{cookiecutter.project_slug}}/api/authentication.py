@@ -1,7 +1,8 @@
 """The three ways to call the API, tried in this order.
 
 - ``Authorization: Bearer <API key>``: an organization's key, for integrations
-  (organizations.keys). No query once warm.
+  (organizations.keys). No query once warm; failed attempts are limited per
+  client address before any query (api.throttling.KeyFailures).
 - ``X-Session-Token: <token>``: allauth's headless app sessions, for mobile apps.
 - The session cookie, for this project's own pages; CSRF is enforced on writes.
 
@@ -17,7 +18,10 @@ from allauth.usersessions.internal import usersessionkit
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from {{ cookiecutter.project_slug }}.organizations.keys import ApiKeyUser, InvalidToken, authenticate_token
+from {{ cookiecutter.project_slug }}.organizations.keys import InvalidToken, authenticate_token
+from {{ cookiecutter.project_slug }}.organizations.principals import ApiKeyUser
+
+from .throttling import KeyFailures
 
 ACTIVITY_INTERVAL = 300
 _seen: dict[str, float] = {}
@@ -45,12 +49,15 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer":
             return None
+        failures = KeyFailures(request)
         token = token.strip()
         if not token or " " in token:
+            failures.failed()
             raise exceptions.AuthenticationFailed("Send the key as: Authorization: Bearer <key>.")
         try:
-            user = authenticate_token(token)
+            user = authenticate_token(token, before_query=failures.check)
         except InvalidToken as error:
+            failures.failed()
             raise exceptions.AuthenticationFailed(str(error)) from None
         return user, user
 

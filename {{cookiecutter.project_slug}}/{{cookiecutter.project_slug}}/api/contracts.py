@@ -2,7 +2,8 @@
 
 A released version's document is frozen: ``manage.py api_contract`` (and the
 test suite) regenerate every version and fail on any difference. Only the
-unreleased newest version may change, with ``manage.py api_contract --write``.
+unreleased newest version may change, with ``manage.py api_contract --write``;
+a released one only as a recorded correction (``--correct``, api.versioning.Correction).
 """
 
 from dataclasses import dataclass
@@ -61,12 +62,24 @@ def differences() -> list[Difference]:
     return found
 
 
-def write() -> list[Path]:
-    """Write what may change (unreleased versions, new files, the changelog); return what was written."""
+class NoCorrection(Exception):
+    """A released contract may only be rewritten as a correction listed in its version's ``corrections``."""
+
+
+def write(correct: tuple[str, ...] = ()) -> list[Path]:
+    """Write what may change (unreleased versions, new files, the changelog); return what was written.
+
+    ``correct`` names released versions whose contract is rewritten too: each must list a
+    ``Correction`` (api.versioning) that says why, which the changelog then shows.
+    """
+    for name in correct:
+        if not VERSIONS[name].corrections:
+            raise NoCorrection(f"{name} lists no Correction (api/versions.py): say what the contract got wrong first.")
+    corrected = {schema_path(name) for name in correct}
     folder().mkdir(parents=True, exist_ok=True)
     written = []
     for difference in differences():
-        if difference.frozen:
+        if difference.frozen and difference.path not in corrected:
             continue
         name = difference.path.name
         content = VERSIONS.changelog() if difference.path == changelog_path() else generate(name.removesuffix(".yaml"))

@@ -8,7 +8,8 @@
 exception handler covers everything raised in a view (DRF's own errors, our
 DomainErrors, and anything unexpected, which becomes a logged 500); the
 Django error handlers in config/urls.py cover what fails before a view runs
-(unknown URLs, bad hosts, oversized bodies) and route /api/ to the same shape.
+(unknown URLs, bad hosts) and route /api/ to the same shape; core.bodies refuses
+oversized and too deeply nested bodies in it before anything reads them.
 """
 
 import logging
@@ -19,11 +20,14 @@ import sentry_sdk
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from {{ cookiecutter.project_slug }}.core.exceptions import DomainError
 from {{ cookiecutter.project_slug }}.core.logging import request_id
+
+from .versions import field_name_for_client
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +83,6 @@ def _flatten(detail: Any, path: str = "") -> Iterator[dict[str, str]]:
 
 
 def _validation(error: exceptions.ValidationError, context: dict[str, Any]) -> dict[str, Any]:
-    from .views import field_name_for_client
-
     fields = [
         {**item, "field": field_name_for_client(context, item["field"]), "message": str(item["message"])}
         for item in _flatten(error.detail)
@@ -116,20 +118,24 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         sentry_sdk.capture_exception(exc)
         status, data = 500, body(500, "server_error", "Something went wrong on our side; it has been reported.")
     set_rollback()
+    request = context.get("request")
+    if request is not None:  # JSON even from a view that serves something else (the schema's YAML, the docs' HTML)
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
     return Response(data, status=status, headers=headers)
 
 
 # --- Django's error handlers (config/urls.py): the API gets JSON, pages get pages ---------
 
 
-def _json(status: int, code: str, message: str) -> JsonResponse:
+def error_response(request: HttpRequest, status: int, code: str, message: str) -> JsonResponse:
+    """The one shape as a plain Django response, for refusals before any view (core.bodies, the handlers below)."""
     return JsonResponse(body(status, code, message), status=status)
 
 
 def api_or_page(status: int, code: str, message: str, page_handler: Any) -> Any:
     def handler(request: HttpRequest, exception: Exception | None = None) -> Any:
         if request.path.startswith(PREFIX):
-            return _json(status, code, message)
+            return error_response(request, status, code, message)
         return page_handler(request, exception) if exception is not None else page_handler(request)
 
     return handler

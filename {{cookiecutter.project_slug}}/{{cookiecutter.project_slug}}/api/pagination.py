@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Q, QuerySet
 from rest_framework.exceptions import ValidationError
 
@@ -33,7 +34,23 @@ def _encode(ordering: str, values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _text(value: Any) -> bool:
+    """Whether a cursor value is text a database can compare: a string, no NUL, no lone surrogate."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _decode(cursor: str, ordering: str, model: type[Model], fields: tuple[str, ...]) -> list[Any]:
+    """The key in ``cursor``, each value checked and converted by its model field; anything else is a 400.
+
+    A cursor is opaque to clients but not to attackers: it is validated as fully as
+    any input, so that no value reaches the query that the database would refuse.
+    """
     invalid = ValidationError({"cursor": ["This cursor is not valid for this list and ordering."]}, code="invalid")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
@@ -42,13 +59,18 @@ def _decode(cursor: str, ordering: str, model: type[Model], fields: tuple[str, .
         raise invalid from None
     if cursor_ordering != ordering or not isinstance(values, list) or len(values) != len(fields):
         raise invalid
+    if not all(_text(value) for value in values):
+        raise invalid
     try:
-        return [
+        key = [
             model._meta.get_field(name.lstrip("-")).to_python(value)  # type: ignore[union-attr]
             for name, value in zip(fields, values, strict=True)
         ]
-    except Exception:
+    except (DjangoValidationError, ValueError, TypeError):
         raise invalid from None
+    if any(value is None for value in key):
+        raise invalid
+    return key
 
 
 def _after(fields: tuple[str, ...], values: list[Any]) -> Q:

@@ -7,19 +7,20 @@ validation errors down, and the OpenAPI document down. A request to /api/v1/
 therefore goes up through every change of v2 (and of v3, later), the handler
 runs, and the response comes back down the same way.
 
-Changes work on *resources*: the component names of serializers in the schema
-(``Project``, ``ProjectCreateInput``...), set with ``@resource("Project")``.
-The versions and their changes are listed in ``api.versions``; docs/api.md
-explains how to add one.
+Changes work on *resources*: the component names of serializers in the schema,
+set with ``@resource("Invoice")``. The versions are listed in ``api.versions``;
+each resource registers its changes beside itself (``<app>/versions.py``).
+docs/api.md explains how to add a version and a change.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, TypeVar
 
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 type Data = dict[str, Any]
 S = TypeVar("S", bound=type[serializers.BaseSerializer[Any]])
@@ -79,7 +80,10 @@ class RenameField(VersionChange):
     filter: bool = False  # also accept ``old`` as a filter of lists
 
     def request_up(self, resource: str, data: Data) -> Data:
-        return _renamed(data, self.old, self.new) if resource in self.resources else data
+        if resource not in self.resources:
+            return data
+        self._refuse_both(data)
+        return _renamed(data, self.old, self.new)
 
     def query_up(self, resource: str, params: Data) -> Data:
         if resource not in self.resources:
@@ -88,8 +92,15 @@ class RenameField(VersionChange):
         if self.ordering and params.get("ordering") in (self.old, f"-{self.old}"):
             params["ordering"] = params["ordering"].replace(self.old, self.new)
         if self.filter and self.old in params:
+            self._refuse_both(params)
             params[self.new] = params.pop(self.old)
         return params
+
+    def _refuse_both(self, data: Data) -> None:
+        """One value under both names is ambiguous: refuse it rather than keep one silently."""
+        if self.old in data and self.new in data:
+            message = f"Send `{self.old}` only: `{self.new}` is its name in later versions."
+            raise ValidationError({self.old: [message]}, code="invalid")
 
     def response_down(self, resource: str, data: Data) -> Data:
         return _renamed(data, self.new, self.old) if resource in self.resources else data
@@ -129,26 +140,65 @@ def operations(document: Data) -> list[Data]:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A released contract rewritten to say what the server really accepts, never to change what clients get.
+
+    The one exception to "released contracts are frozen": when the contract understated or
+    misdescribed the server (a limit it always enforced, input it should always have refused).
+    ``manage.py api_contract --write --correct <version>`` rewrites the contract; the changelog
+    lists the correction under the version.
+    """
+
+    on: date
+    description: str
+
+
+@dataclass(frozen=True)
 class Version:
     """A version of the API and the changes that made it differ from the version before it."""
 
     name: str  # as in the URL: "v2"
     released: date | None  # None: not released yet, so its contract may still change
     changes: tuple[VersionChange, ...] = field(default=())
+    corrections: tuple[Correction, ...] = field(default=())  # of its contract, after its release
 
 
 class Versions:
     """The ordered versions (newest first) and the translations between them."""
 
     def __init__(self, *versions: Version) -> None:
+        if not versions:
+            raise ValueError("an API needs at least one version")
         self.versions = versions
         self.names = [version.name for version in versions]
         self.latest = versions[0]
+        self._index()
+
+    def _index(self) -> None:
         # For each version, the changes that came after it, oldest first.
         self._after: dict[str, list[VersionChange]] = {}
-        for index, version in enumerate(versions):
-            newer = reversed(versions[:index])
+        for index, version in enumerate(self.versions):
+            newer = reversed(self.versions[:index])
             self._after[version.name] = [change for later in newer for change in later.changes]
+
+    def register(
+        self, name: str, *, changes: tuple[VersionChange, ...] = (), corrections: tuple[Correction, ...] = ()
+    ) -> None:
+        """Add a resource's changes (and contract corrections) to version ``name``.
+
+        Each resource registers its own, beside itself (``<app>/versions.py``, imported by
+        its ``AppConfig.ready``), so this machinery names no resource.
+        """
+        if name not in self.names:
+            raise ValueError(f"unknown API version {name!r}; the versions are {', '.join(self.names)}")
+        index = self.names.index(name)
+        version = self.versions[index]
+        version = replace(
+            version, changes=(*version.changes, *changes), corrections=(*version.corrections, *corrections)
+        )
+        self.versions = (*self.versions[:index], version, *self.versions[index + 1 :])
+        self.latest = self.versions[0]
+        self._index()
 
     def __getitem__(self, name: str) -> Version:
         return self.versions[self.names.index(name)]
@@ -197,5 +247,6 @@ class Versions:
                 lines += [f"- {change.description}" for change in version.changes]
             else:
                 lines.append("- The first version.")
+            lines += [f"- Contract corrected {fix.on.isoformat()}: {fix.description}" for fix in version.corrections]
             lines.append("")
         return "\n".join(lines)

@@ -13,6 +13,7 @@ from rest_framework.versioning import URLPathVersioning
 from rest_framework.views import APIView
 
 from .errors import body
+from .fields import StrictCharField
 from .pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, paginate
 from .permissions import OrganizationPermission
 from .versioning import resource_of
@@ -111,24 +112,13 @@ class ApiView(APIView):
         return Response({"results": results, "next_cursor": page.next_cursor})
 
 
-def field_name_for_client(context: dict[str, Any], name: str) -> str:
-    """A field of a validation error as the client's version calls it (api.errors)."""
-    request = context.get("request")
-    resource = getattr(request, "api_resource", None)
-    version = getattr(request, "version", None)
-    if resource is None or version is None:
-        return name
-    head, dot, rest = name.partition(".")
-    return VERSIONS.error_field_down(version, resource, head) + dot + rest
-
-
 class ListQuerySerializer(serializers.Serializer[Any]):
     """Cursor and page size: the base of every list's query serializer.
 
     Its validation must not depend on anything but the parameters: ``ApiView.query`` remembers the result.
     """
 
-    cursor = serializers.CharField(required=False, max_length=500, help_text="`next_cursor` of the previous page.")
+    cursor = StrictCharField(required=False, max_length=500, help_text="`next_cursor` of the previous page.")
     limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
 
 
@@ -143,6 +133,7 @@ class SchemaView(SpectacularAPIView):
     """The OpenAPI document of the version in the URL."""
 
     versioning_class = PathVersioning
+    http_method_names = ["get", "head"]  # DRF's OPTIONS metadata cannot be rendered as a schema
 
 
 class DocsView(SpectacularSwaggerView):
@@ -150,6 +141,8 @@ class DocsView(SpectacularSwaggerView):
 
     versioning_class = PathVersioning
     url_name = "api-schema"
+    http_method_names = ["get", "head"]  # DRF's OPTIONS metadata cannot be rendered as the docs page (a 500)
+    template_name = "api/docs.html"  # drf-spectacular's page with CSP nonces
 
 
 @csrf_exempt  # nothing to protect, and a CSRF refusal would be an HTML page

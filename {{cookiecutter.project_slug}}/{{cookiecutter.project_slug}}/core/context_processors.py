@@ -5,4 +5,4 @@ from django.http import HttpRequest
 
 
 def project(request: HttpRequest) -> dict[str, Any]:
-    return {"project_name": settings.PROJECT_NAME}
+    return {"project_name": settings.PROJECT_NAME, "project_description": settings.PROJECT_DESCRIPTION}

@@ -17,10 +17,11 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, cast, overload
 
 import dramatiq
+import redis
 from django.db import IntegrityError, transaction
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import CurrentMessage, Middleware, SkipMessage
@@ -32,14 +33,65 @@ from .logging import request_id
 logger = logging.getLogger(__name__)
 
 
-def send_on_commit(actor: dramatiq.Actor[..., Any], *args: Any, **kwargs: Any) -> None:
+def send_on_commit(
+    actor: dramatiq.Actor[..., Any], *args: Any, options: Mapping[str, Any] | None = None, **kwargs: Any
+) -> None:
     """Enqueue ``actor`` once the current transaction commits (at once outside one).
 
     A job enqueued inside a transaction that later rolls back would act on data
     that never existed; one enqueued before the commit may run before the data
-    is visible to the worker.
+    is visible to the worker. If the broker cannot be reached, the message is kept
+    in the database and enqueued later (``send_or_keep``). ``options`` are the
+    message's options, as Dramatiq's ``send_with_options`` takes them (``max_retries``,
+    ``min_backoff``, ``max_backoff``, ``time_limit``, ``delay``...).
     """
-    transaction.on_commit(lambda: actor.send(*args, **kwargs))
+    if options is not None and not isinstance(options, Mapping):
+        raise TypeError(f"options must be a mapping of message options, not {options!r}")
+    message_options = dict(options or {})
+    transaction.on_commit(lambda: send_with_options_or_keep(actor, args=args, kwargs=kwargs, **message_options))
+
+
+# What an unreachable broker raises: Redis's errors, and Dramatiq's for RabbitMQ.
+BROKER_DOWN = (dramatiq.errors.BrokerConnectionError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+def send_or_keep(actor: dramatiq.Actor[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Enqueue now; if the broker is unreachable, keep the message for ``enqueue_unsent`` instead of failing."""
+    send_with_options_or_keep(actor, args=args, kwargs=kwargs)
+
+
+def send_with_options_or_keep(
+    actor: dramatiq.Actor[..., Any], *, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None, **options: Any
+) -> None:
+    """``send_or_keep`` with message options, as Dramatiq's ``send_with_options`` (``delay`` is not kept)."""
+    from .models import UnsentJob
+
+    delay = options.pop("delay", None)
+    message = actor.message_with_options(args=args, kwargs=kwargs or {}, **options)
+    try:
+        actor.broker.enqueue(message, delay=delay)
+    except BROKER_DOWN:
+        logger.warning("job broker unreachable; keeping %s in the database until it answers", message, exc_info=True)
+        UnsentJob.objects.create(queue_name=message.queue_name, message=message.encode().decode())
+
+
+def enqueue_unsent() -> int:
+    """Enqueue the messages kept while the broker was down, oldest first; how many were sent.
+
+    Each is deleted right after it is enqueued (a crash in between sends it twice:
+    jobs must be retry-safe anyway). Stops at the first failure; the rest wait.
+    """
+    from .models import UnsentJob
+
+    sent = 0
+    while True:
+        with transaction.atomic():
+            row = UnsentJob.objects.select_for_update(skip_locked=True).order_by("pk").first()
+            if row is None:
+                return sent
+            dramatiq.get_broker().enqueue(dramatiq.Message.decode(row.message.encode()))
+            row.delete()
+        sent += 1
 
 
 DEFAULTS: dict[str, Any] = {

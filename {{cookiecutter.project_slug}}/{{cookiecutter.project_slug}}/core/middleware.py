@@ -119,7 +119,8 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
         if not isinstance(exception, DomainError):
             return None
-        return render(request, "error.html", {"message": exception.message}, status=exception.status)
+        context = {"message": exception.message, "status": exception.status}
+        return render(request, "error.html", context, status=exception.status)
 
 
 def _observe(request: HttpRequest, response: HttpResponseBase, started: float) -> None:

@@ -16,3 +16,19 @@ class CompletedJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor}: {self.key}"
+
+
+class UnsentJob(models.Model):
+    """A job enqueued while the broker could not be reached, kept until ``enqueue_unsent_jobs`` sends it.
+
+    ``send_on_commit`` writes it after the caller's transaction committed, so the
+    request still succeeds (a password reset while Redis is down, say); the
+    scheduled job enqueues it once the broker answers again.
+    """
+
+    queue_name = models.CharField(max_length=200)
+    message = models.TextField()  # the Dramatiq message, encoded
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.queue_name}: {self.message[:80]}"

@@ -1,33 +1,17 @@
-"""Jobs of the core app."""
+"""Jobs of the core app (send_email lives beside the mail payload it reads, in core.email)."""
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from django.core.management import call_command
 from django.utils import timezone
 
-from .email import payload_to_message
-from .jobs import InvalidPayload, actor, cron
+from .email import send_email
+from .jobs import actor, cron, enqueue_unsent
+
+__all__ = ["enqueue_unsent_jobs", "purge_completed_job_records", "purge_expired_sessions", "send_email"]
 
 logger = logging.getLogger(__name__)
-
-
-@actor(
-    max_retries=8,  # backoff doubles from 10 s: the last try is about 40 minutes after the first
-    min_backoff=10_000,
-    max_backoff=30 * 60_000,
-    time_limit=60_000,
-)
-def send_email(payload: dict[str, Any]) -> None:
-    """Deliver one queued email with the "delivery" mailer (EMAIL_URL)."""
-    try:
-        message = payload_to_message(payload)
-    except InvalidPayload as error:
-        logger.error("send_email rejected a malformed payload: %s", error)
-        raise
-    message.send(using="delivery")
-    logger.info("sent email %r to %d recipient(s)", message.subject, len(message.recipients()))
 
 
 @cron("17 3 * * *")
@@ -48,3 +32,12 @@ def purge_completed_job_records() -> None:
     cutoff = timezone.now() - timedelta(days=settings.JOBS_IDEMPOTENCY_RETENTION_DAYS)
     deleted, _ = CompletedJob.objects.filter(completed_at__lt=cutoff).delete()
     logger.info("purged %d completed-job records", deleted)
+
+
+@cron("* * * * *")
+@actor(max_retries=0, time_limit=60_000)
+def enqueue_unsent_jobs() -> None:
+    """Enqueue the jobs kept in the database while the broker could not be reached."""
+    sent = enqueue_unsent()
+    if sent:
+        logger.info("enqueued %d job(s) kept while the broker was unreachable", sent)

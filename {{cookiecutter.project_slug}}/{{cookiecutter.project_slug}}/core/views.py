@@ -1,15 +1,29 @@
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
+from django.core.mail import EmailMultiAlternatives
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
+from django.utils.csp import CSP
+from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csp import csp_override
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from .email import message_to_payload, payload_to_message, previews, with_html
 from .health import run_checks
 from .metrics import authorized, exposition
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/home.html")
+
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico where a page names no icon (the admin, the API docs): no 404 in their console."""
+    response = HttpResponseRedirect(static("favicon.svg"))
+    patch_cache_control(response, public=True, max_age=24 * 3600)
+    return response
 
 
 @never_cache
@@ -20,10 +34,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: the database, cache and broker are reachable; 503 names what is not."""
+    """Readiness: 503 when the database cannot be reached; a cache or broker outage is reported, not fatal.
+
+    Pages, sign-in and the API keep working without Redis (sessions fall back to the
+    database, rate limits to this process, jobs wait in the database), so an outage of
+    it must not take every pod out of the load balancer.
+    """
     checks = run_checks()
-    ready = all(result["ok"] for result in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+    ready = checks["database"]["ok"]
+    status = "ok" if all(result["ok"] for result in checks.values()) else "degraded" if ready else "unavailable"
+    return JsonResponse({"status": status, "checks": checks}, status=200 if ready else 503)
 
 
 @never_cache
@@ -32,3 +52,33 @@ def metrics(request: HttpRequest) -> HttpResponse:
     if not authorized(request.headers.get("Authorization", ""), settings.METRICS_TOKEN):
         return HttpResponseNotFound()
     return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
+
+
+def _previews() -> dict[str, tuple[str, EmailMultiAlternatives]]:
+    """slug -> (name, message, with its HTML part as the mailer would send it), or 404 outside DEBUG."""
+    if not settings.DEBUG:
+        raise Http404("Mail previews exist in development only (DEBUG).")
+    mails = {}
+    for name, build in previews().items():
+        mails[slugify(name)] = (name, payload_to_message(with_html(message_to_payload(build()))))
+    return mails
+
+
+def email_previews(request: HttpRequest) -> HttpResponse:
+    """Development only: every mail the project sends, each with its text and HTML part."""
+    mails = [{"slug": slug, "name": name, "subject": message.subject} for slug, (name, message) in _previews().items()]
+    return render(request, "dev/emails.html", {"mails": mails})
+
+
+# A mail's HTML carries inline styles (mail clients need them); nothing else may load or run.
+@csp_override({"default-src": [CSP.NONE], "style-src": [CSP.UNSAFE_INLINE], "img-src": [CSP.SELF, "data:"]})
+def email_preview(request: HttpRequest, slug: str, part: str) -> HttpResponse:
+    """Development only: one mail's HTML part, or its text part (``part`` is "html" or "txt")."""
+    mails = _previews()
+    if slug not in mails or part not in ("html", "txt"):
+        raise Http404("No such mail preview.")
+    message = mails[slug][1]
+    if part == "txt":
+        return HttpResponse(message.body, content_type="text/plain; charset=utf-8")
+    html = next(content for content, mimetype in message.alternatives if mimetype == "text/html")
+    return HttpResponse(html)

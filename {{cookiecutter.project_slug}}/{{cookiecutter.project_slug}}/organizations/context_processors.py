@@ -9,9 +9,9 @@ from .views import SESSION_KEY
 
 def organizations(request: HttpRequest) -> dict[str, Any]:
     """The signed-in user's organizations for the switcher, queried only if a page shows them."""
-    if not request.user.is_authenticated:
+    user = getattr(request, "user", None)  # absent on an error page for a request no middleware accepted
+    if user is None or not user.is_authenticated:
         return {}
-    user = request.user
     return {
         "my_memberships": SimpleLazyObject(lambda: list(selectors.memberships_of_user(user=user))),
         "current_organization_id": request.session.get(SESSION_KEY, ""),

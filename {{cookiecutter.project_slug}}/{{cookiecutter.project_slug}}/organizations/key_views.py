@@ -20,7 +20,7 @@ EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("", 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(max_length=keys.MAX_NAME_LENGTH, strip=True)
     scopes = forms.MultipleChoiceField(
-        choices=[(scope, scope) for scope in sorted(API_KEY_SCOPES)], widget=forms.CheckboxSelectMultiple
+        choices=lambda: [(scope, scope) for scope in sorted(API_KEY_SCOPES)], widget=forms.CheckboxSelectMultiple
     )
     expires_in_days = forms.ChoiceField(choices=EXPIRY_CHOICES, initial="90", required=False)
 

@@ -11,7 +11,11 @@ token is shown once, when the key is made.
 Checking a token costs no query once warm: what never changes about a key
 (organization, hash, expiry) is kept in this process, and what does change
 (scopes, revocation) is its permission set, cached with versioned keys and
-invalidated like a member's role (organizations.permissions).
+invalidated like a member's role (organizations.permissions). A well-formed
+token of no key costs one query, then none for UNKNOWN_TTL seconds: its public
+id is remembered as unknown (ids are random, so no key can be made with it later).
+The caller limits failed attempts per client (api.throttling.KeyFailures) through
+``before_query``, called before any query.
 """
 
 import hashlib
@@ -22,19 +26,21 @@ import threading
 import time
 import uuid
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from {{ cookiecutter.project_slug }}.accounts.models import User
 from {{ cookiecutter.project_slug }}.core.exceptions import InvalidInput, NotFound, PermissionDenied
 
 from .models import ApiKey, Organization
-from .permissions import API_KEY_SCOPES, Perm, has_permission, permissions_changed, permissions_for
+from .permissions import API_KEY_SCOPES, Perm, has_permission, permissions_for, principal_id
+from .principals import ApiKeyUser, Principal
 from .tasks import record_api_key_use
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -86,27 +92,28 @@ def parse_token(token: str) -> tuple[uuid.UUID, str] | None:
 # --- Services -------------------------------------------------------------------
 
 
-def _clean_scopes(scopes: list[str], *, actor: Any, organization: Organization) -> list[str]:
+def _clean_scopes(scopes: list[str], *, actor: Principal, organization: Organization) -> list[str]:
     unknown = sorted(set(scopes) - API_KEY_SCOPES)
     if unknown:
         raise InvalidInput(f"Unknown scope {unknown[0]!r}; choose from {', '.join(sorted(API_KEY_SCOPES))}.")
     if not scopes:
         raise InvalidInput("Choose at least one scope.")
-    mine = permissions_for(organization_public_id=organization.public_id, user_id=int(actor.pk))
+    principal = principal_id(actor)
+    mine = permissions_for(organization_public_id=organization.public_id, user_id=principal) if principal else set()
     beyond = sorted(set(scopes) - mine)
     if beyond:
         raise PermissionDenied(f"You cannot grant {beyond[0]!r}: you do not have it yourself.")
     return sorted(set(scopes))
 
 
-def _require_manage(actor: Any, organization: Organization) -> None:
+def _require_manage(actor: Principal, organization: Organization) -> None:
     if not has_permission(user=actor, organization_public_id=organization.public_id, permission=Perm.API_KEYS_MANAGE):
         raise PermissionDenied("Only owners and admins manage API keys.")
 
 
 @transaction.atomic
 def api_key_create(
-    *, organization: Organization, actor: Any, name: str, scopes: list[str], expires_in_days: int | None
+    *, organization: Organization, actor: Principal, name: str, scopes: list[str], expires_in_days: int | None
 ) -> tuple[ApiKey, str]:
     """Make a key; return it and its token, which is never shown again."""
     _require_manage(actor, organization)
@@ -121,33 +128,30 @@ def api_key_create(
         name=name,
         scopes=_clean_scopes(scopes, actor=actor, organization=organization),
         secret_hash=hash_secret(secret),
-        created_by=actor,
+        created_by=actor if isinstance(actor, User) else None,  # keys cannot make keys; a person can
         expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
     )
     token = make_token(key.public_id, secret)
     key.hint = token[-4:]
     key.save()
-    permissions_changed(organization_public_id=organization.public_id, user_id=-key.pk)
     return key, token
 
 
 @transaction.atomic
-def api_key_change_scopes(*, key: ApiKey, actor: Any, scopes: list[str]) -> ApiKey:
+def api_key_change_scopes(*, key: ApiKey, actor: Principal, scopes: list[str]) -> ApiKey:
     _require_manage(actor, key.organization)
     key.scopes = _clean_scopes(scopes, actor=actor, organization=key.organization)
     key.save(update_fields=["scopes"])
-    permissions_changed(organization_public_id=key.organization.public_id, user_id=-key.pk)
     return key
 
 
 @transaction.atomic
-def api_key_revoke(*, key: ApiKey, actor: Any) -> ApiKey:
+def api_key_revoke(*, key: ApiKey, actor: Principal) -> ApiKey:
     """Stop the key at once: the very next request with it is refused."""
     _require_manage(actor, key.organization)
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
-        permissions_changed(organization_public_id=key.organization.public_id, user_id=-key.pk)
     return key
 
 
@@ -169,24 +173,6 @@ def api_key_in(*, organization: Organization, public_id: str) -> ApiKey:
 
 
 @dataclass(frozen=True)
-class ApiKeyUser:
-    """``request.user`` of a request made with an API key: the key acts, not a person."""
-
-    api_key_id: int
-    public_id: uuid.UUID
-    organization_public_id: uuid.UUID
-    pk = None
-    is_authenticated = True
-    is_active = True
-    is_anonymous = False
-    is_staff = False
-    is_superuser = False
-
-    def __str__(self) -> str:
-        return f"API key {self.public_id}"
-
-
-@dataclass(frozen=True)
 class _Record:
     """What never changes about a key, so this process may keep it."""
 
@@ -201,19 +187,32 @@ class InvalidToken(Exception):
 
 
 _records: dict[uuid.UUID, _Record] = {}
+_unknown: dict[uuid.UUID, float] = {}  # public ids of no key, until this time.monotonic()
 _last_used: dict[int, float] = {}
 _lock = threading.Lock()
 MAX_RECORDS = 10_000
+UNKNOWN_TTL = 60
 
 
-def _record(public_id: uuid.UUID) -> _Record | None:
+def _no_check() -> None:
+    return None
+
+
+def _record(public_id: uuid.UUID, before_query: Callable[[], None]) -> _Record | None:
     record = _records.get(public_id)
     if record is None:
+        if _unknown.get(public_id, 0.0) > time.monotonic():
+            return None
+        before_query()
         # From the primary: a key made a moment ago may not have reached a replica yet, and
         # the request using it is another principal's, with no write position to wait for.
         columns = ("pk", "organization__public_id", "secret_hash", "expires_at")
         row = ApiKey.objects.using(DEFAULT_DB_ALIAS).filter(public_id=public_id).values_list(*columns).first()
         if row is None:
+            with _lock:
+                if len(_unknown) >= MAX_RECORDS:
+                    _unknown.clear()
+                _unknown[public_id] = time.monotonic() + UNKNOWN_TTL
             return None
         record = _Record(*row)
         with _lock:
@@ -223,13 +222,17 @@ def _record(public_id: uuid.UUID) -> _Record | None:
     return record
 
 
-def authenticate_token(token: str) -> ApiKeyUser:
-    """The key a token belongs to, if it is live; InvalidToken otherwise."""
+def authenticate_token(token: str, *, before_query: Callable[[], None] = _no_check) -> ApiKeyUser:
+    """The key a token belongs to, if it is live; InvalidToken otherwise.
+
+    ``before_query`` runs before the token costs a database query (a key this process
+    does not know yet); it may raise to refuse the attempt.
+    """
     parsed = parse_token(token)
     if parsed is None:
         raise InvalidToken("This is not an API key.")
     public_id, secret = parsed
-    record = _record(public_id)
+    record = _record(public_id, before_query)
     if record is None or not hmac.compare_digest(record.secret_hash, hash_secret(secret)):
         raise InvalidToken("Unknown API key.")
     if record.expires_at is not None and record.expires_at <= timezone.now():

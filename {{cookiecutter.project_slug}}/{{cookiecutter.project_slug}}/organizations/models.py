@@ -1,12 +1,16 @@
 """Tenancy: organizations, the people in them, and invitations to join."""
 
-from typing import ClassVar
+import uuid
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from {{ cookiecutter.project_slug }}.core.events import Event, emit
 from {{ cookiecutter.project_slug }}.core.ids import uuid7
 
 
@@ -15,6 +19,89 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
     MEMBER = "member", "Member"
     VIEWER = "viewer", "Viewer"
+
+
+# The fields whose change changes what a member, or an API key, may do.
+MEMBERSHIP_ACCESS_FIELDS = frozenset({"role", "user", "user_id", "organization", "organization_id"})
+API_KEY_ACCESS_FIELDS = frozenset({"scopes", "revoked_at", "organization", "organization_id"})
+_OWNER_FIELDS = frozenset({"user", "user_id", "organization", "organization_id"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessChanged(Event):
+    """A bulk write changed what these (organization public id, principal id) pairs may do.
+
+    Announced, not called: the permission cache (organizations.permissions) sits above these models and
+    subscribes (organizations.invalidation.connect).
+    """
+
+    pairs: tuple[tuple[uuid.UUID, int], ...]
+
+
+def _access_changed(pairs: Iterable[tuple[uuid.UUID, int]]) -> None:
+    emit(AccessChanged(pairs=tuple(pairs)))
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    """Bulk writes send no signals: these invalidate the cached permissions they change themselves.
+
+    ``bulk_update()`` goes through ``update()``; ``delete()`` sends the signals that
+    organizations.invalidation receives. Data migrations use historical models, which
+    have none of this: docs/auth.md says what they must do.
+    """
+
+    def update(self, **kwargs: Any) -> int:
+        if not MEMBERSHIP_ACCESS_FIELDS & kwargs.keys():
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            rows = list(self.values_list("pk", "organization__public_id", "user_id"))
+            updated = super().update(**kwargs)
+            pairs = {(organization, user) for _, organization, user in rows}
+            if _OWNER_FIELDS & kwargs.keys():  # the row now belongs to someone else, or elsewhere
+                moved = Membership._base_manager.using(self.db).filter(pk__in=[pk for pk, _, _ in rows])
+                pairs.update(moved.values_list("organization__public_id", "user_id"))
+            _access_changed(pairs)
+        return updated
+
+    def bulk_create(
+        self,
+        objs: Iterable["Membership"],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Collection[str] | None = None,
+        unique_fields: Collection[str] | None = None,
+    ) -> list["Membership"]:
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(
+                objs, batch_size, ignore_conflicts, update_conflicts, update_fields, unique_fields
+            )
+            public_ids = dict(
+                Organization.objects.using(self.db)
+                .filter(pk__in={membership.organization_id for membership in created})
+                .values_list("pk", "public_id")
+            )
+            _access_changed((public_ids[m.organization_id], m.user_id) for m in created)
+        return created
+
+
+class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
+    """``update()`` of scopes or revocation invalidates the keys' cached permissions (see MembershipQuerySet)."""
+
+    def update(self, **kwargs: Any) -> int:
+        if not API_KEY_ACCESS_FIELDS & kwargs.keys():
+            return super().update(**kwargs)  # e.g. last_used_at, written by a job on every use
+        with transaction.atomic(using=self.db):
+            rows = list(self.values_list("pk", "organization__public_id"))
+            updated = super().update(**kwargs)
+            pairs = {(organization, -pk) for pk, organization in rows}
+            if _OWNER_FIELDS & kwargs.keys():
+                moved = ApiKey._base_manager.using(self.db).filter(pk__in=[pk for pk, _ in rows])
+                pairs.update(
+                    (organization, -pk) for pk, organization in moved.values_list("pk", "organization__public_id")
+                )
+            _access_changed(pairs)
+        return updated
 
 
 class Organization(models.Model):
@@ -31,6 +118,8 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints: ClassVar = [
@@ -109,6 +198,8 @@ class ApiKey(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"API key {self.name!r} of {self.organization_id}"

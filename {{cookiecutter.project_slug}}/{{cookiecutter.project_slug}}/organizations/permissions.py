@@ -30,6 +30,10 @@ Caching (after Sentry's versioned keys):
   transaction) and a scheduled job replays it; stored sets also expire after
   PERMISSIONS_CACHE_TTL seconds. If the cache is down when checking, the
   check reads the database and the request succeeds.
+- Other apps may store more per organization in the same value, read by the same
+  GET: ``register_cached_extra`` (billing's entitlements use it). The principal id 0
+  stands for the organization itself (no permissions, the extras only), and
+  ``organization_changed`` makes every cached value of an organization dead.
 - The atomic steps need Redis (django-redis) or the single-process local-memory
   cache of zero-service mode, where a lock makes them atomic; other cache
   backends are not supported here.
@@ -40,9 +44,10 @@ import logging
 import threading
 import uuid
 import weakref
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
@@ -52,6 +57,7 @@ from django.utils import timezone
 from {{ cookiecutter.project_slug }}.core import requestcache
 
 from .models import ApiKey, Membership, PermissionInvalidation, Role
+from .principals import Principal
 
 logger = logging.getLogger(__name__)
 
@@ -59,30 +65,76 @@ VERSION_TTL = 30 * 24 * 3600  # an expired version is harmless: the next check m
 
 
 class Perm(StrEnum):
+    """The platform's permissions; feature apps add theirs with ``register_permissions``."""
+
     ORGANIZATION_VIEW = "organization.view"
     ORGANIZATION_UPDATE = "organization.update"
     ORGANIZATION_DELETE = "organization.delete"
     MEMBERS_VIEW = "members.view"
     MEMBERS_MANAGE = "members.manage"
     INVITATIONS_MANAGE = "invitations.manage"
-    PROJECTS_VIEW = "projects.view"
-    PROJECTS_EDIT = "projects.edit"
     API_KEYS_MANAGE = "api_keys.manage"
     WEBHOOKS_MANAGE = "webhooks.manage"
+    BILLING_MANAGE = "billing.manage"  # owners only: the plan, payment method and invoices
 
 
-_READ = frozenset({Perm.ORGANIZATION_VIEW, Perm.MEMBERS_VIEW, Perm.PROJECTS_VIEW})
+_READ = frozenset({Perm.ORGANIZATION_VIEW, Perm.MEMBERS_VIEW})
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VIEWER: _READ,
-    Role.MEMBER: _READ | {Perm.PROJECTS_EDIT},
-    Role.ADMIN: frozenset(Perm) - {Perm.ORGANIZATION_DELETE},
+    Role.MEMBER: _READ,
+    Role.ADMIN: frozenset(Perm) - {Perm.ORGANIZATION_DELETE, Perm.BILLING_MANAGE},
     Role.OWNER: frozenset(Perm),
 }
 NO_PERMISSIONS: frozenset[str] = frozenset()
 # What an API key may be granted; every key may also see its own organization.
-API_KEY_SCOPES: frozenset[str] = frozenset(
-    {Perm.MEMBERS_VIEW, Perm.PROJECTS_VIEW, Perm.PROJECTS_EDIT, Perm.WEBHOOKS_MANAGE}
-)
+API_KEY_SCOPES: set[str] = {Perm.MEMBERS_VIEW, Perm.WEBHOOKS_MANAGE}
+
+
+def register_permissions(*, read: Iterable[str] = (), write: Iterable[str] = ()) -> None:
+    """Add a feature app's permissions to the roles (call it from the app's ``AppConfig.ready``).
+
+    Every role may ``read``; members, admins and owners may also ``write``. API keys may be
+    given both. Each permission is an "<app>.<action>" string (a ``StrEnum`` of the app).
+    """
+    read, write = frozenset(read), frozenset(write)
+    for permission in read | write:
+        if not isinstance(permission, str) or permission.count(".") != 1:
+            raise ValueError(f"a permission is an '<app>.<action>' string, not {permission!r}")
+    grants = {Role.VIEWER: read, Role.MEMBER: read | write, Role.ADMIN: read | write, Role.OWNER: read | write}
+    for role, added in grants.items():
+        ROLE_PERMISSIONS[role] = ROLE_PERMISSIONS[role] | added
+    API_KEY_SCOPES.update(read | write)
+
+
+class Cached(NamedTuple):
+    """What is cached per (organization, principal): the permission set and the registered extras."""
+
+    permissions: frozenset[str]
+    extras: dict[str, str]
+
+
+# name -> a function of the organization's public id, computed with the permission set and stored beside it.
+_extras: dict[str, Callable[[uuid.UUID], str]] = {}
+ORGANIZATION = 0  # the principal id of the organization itself: no permissions, the extras only
+
+
+def register_cached_extra(name: str, compute: Callable[[uuid.UUID], str]) -> None:
+    """Cache ``compute(organization_public_id)`` with every permission set of the organization (call in ready()).
+
+    Its value must not contain a newline. Whoever changes what it depends on calls
+    ``organization_changed``, inside the transaction that changes it.
+    """
+    if not name.isidentifier():
+        raise ValueError(f"A cached extra's name must be an identifier, not {name!r}.")
+    _extras[name] = compute
+
+
+def _compute_extras(organization_public_id: uuid.UUID) -> dict[str, str]:
+    return {name: compute(organization_public_id) for name, compute in _extras.items()}
+
+
+def _encode(permissions: frozenset[str], extras: dict[str, str]) -> str:
+    return "\n".join([",".join(sorted(permissions)), *(f"{name}={value}" for name, value in extras.items())])
 
 
 @functools.lru_cache(maxsize=4096)
@@ -96,6 +148,8 @@ def _from_database(organization_public_id: uuid.UUID, user_id: int) -> frozenset
     # From the primary, never a replica: right after a change is committed and the version
     # bumped, a lagging replica would still show the old role and the stale grant would be
     # cached under the new version. The cold path is rare.
+    if user_id == ORGANIZATION:
+        return NO_PERMISSIONS
     if user_id < 0:
         return _key_from_database(organization_public_id, -user_id)
     role = (
@@ -119,14 +173,15 @@ def _key_from_database(organization_public_id: uuid.UUID, key_id: int) -> frozen
     return (frozenset(scopes) & API_KEY_SCOPES) | {Perm.ORGANIZATION_VIEW}
 
 
-def principal_id(user: Any) -> int | None:
+def principal_id(user: Principal) -> int | None:
     """The id permissions are cached under: a user's id, or minus an API key's id; None for nobody."""
     key_id = getattr(user, "api_key_id", None)
     if key_id is not None:
         return -int(key_id)
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return None
-    return int(user.pk)
+    pk: int | None = user.pk
+    return None if pk is None else int(pk)
 
 
 # KEYS: version, set. ARGV: the version the reader read, the set, its TTL.
@@ -215,12 +270,16 @@ def _store() -> _Store:
 
 
 @functools.lru_cache(maxsize=256)
-def _parse(permissions: str) -> frozenset[str]:
-    """A stored permission list as a set; the few distinct lists (one a role or scope set) are parsed once."""
-    return frozenset(permissions.split(",")) if permissions else NO_PERMISSIONS
+def _parse(stored: str) -> Cached:
+    """A stored value as a set and extras; the few distinct values (one a role or scope set) are parsed once."""
+    permissions, *extras = stored.split("\n")
+    return Cached(
+        frozenset(permissions.split(",")) if permissions else NO_PERMISSIONS,
+        {name: value for name, _, value in (extra.partition("=") for extra in extras)},
+    )
 
 
-def _from_cache(organization_public_id: uuid.UUID, user_id: int) -> frozenset[str]:
+def _from_cache(organization_public_id: uuid.UUID, user_id: int) -> Cached:
     version_key, set_key = _keys(organization_public_id, user_id)
     try:
         store = _store()
@@ -230,32 +289,43 @@ def _from_cache(organization_public_id: uuid.UUID, user_id: int) -> frozenset[st
         version = store.current_version(version_key)
     except Exception:
         logger.warning("permission cache unreachable; reading the database", exc_info=True)
-        return _from_database(organization_public_id, user_id)
+        return Cached(_from_database(organization_public_id, user_id), _compute_extras(organization_public_id))
     # The version was read before the database: if a change commits meanwhile,
     # the version moves on and nothing is stored.
     permissions = _from_database(organization_public_id, user_id)
+    extras = _compute_extras(organization_public_id)
     if version is not None:
         try:
-            value = ",".join(sorted(permissions))
+            value = _encode(permissions, extras)
             store.store_if_current(version_key, set_key, version, value, settings.PERMISSIONS_CACHE_TTL)
         except Exception:
             logger.warning("permission cache unreachable; not storing", exc_info=True)
-    return permissions
+    return Cached(permissions, extras)
 
 
-def permissions_for(*, organization_public_id: uuid.UUID, user_id: int) -> frozenset[str]:
-    """The permission set of a user in an organization (empty if not a member)."""
+def cached_for(*, organization_public_id: uuid.UUID, user_id: int) -> Cached:
+    """The permission set and extras of a principal in an organization, memoised for the request."""
     memo = requestcache.memo()
     key = ("perms", organization_public_id, user_id)
     if memo is not None and key in memo:
         return memo[key]  # type: ignore[no-any-return]
-    permissions = _from_cache(organization_public_id, user_id)
+    cached = _from_cache(organization_public_id, user_id)
     if memo is not None:
-        memo[key] = permissions
-    return permissions
+        memo[key] = cached
+    return cached
 
 
-def has_permission(*, user: Any, organization_public_id: uuid.UUID, permission: str) -> bool:
+def permissions_for(*, organization_public_id: uuid.UUID, user_id: int) -> frozenset[str]:
+    """The permission set of a user in an organization (empty if not a member)."""
+    return cached_for(organization_public_id=organization_public_id, user_id=user_id).permissions
+
+
+def cached_extra(*, organization_public_id: uuid.UUID, user_id: int, name: str) -> str | None:
+    """A registered extra (``register_cached_extra``) of the organization, from the principal's cached value."""
+    return cached_for(organization_public_id=organization_public_id, user_id=user_id).extras.get(name)
+
+
+def has_permission(*, user: Principal, organization_public_id: uuid.UUID, permission: str) -> bool:
     """May this user (or API key) do ``permission`` in this organization? The one question every check asks."""
     principal = principal_id(user)
     if principal is None:
@@ -278,20 +348,43 @@ def permissions_changed(*, organization_public_id: uuid.UUID, user_id: int) -> N
 
     The change is recorded durably now; the cached permissions are made dead once
     the transaction commits (and the record deleted), or by the replay job if the
-    cache cannot be reached then.
+    cache cannot be reached then. Saves and deletes of memberships and keys, and
+    their QuerySets' bulk writes, call this themselves (organizations.invalidation).
     """
-    record = PermissionInvalidation.objects.create(organization_public_id=organization_public_id, user_id=user_id)
+    permissions_changed_many([(organization_public_id, user_id)])
+
+
+def permissions_changed_many(pairs: Iterable[tuple[uuid.UUID, int]]) -> None:
+    """``permissions_changed`` for several (organization public id, principal id) pairs at once."""
+    changed = list(dict.fromkeys(pairs))
+    if not changed:
+        return
+    records = PermissionInvalidation.objects.bulk_create(
+        [PermissionInvalidation(organization_public_id=organization, user_id=user) for organization, user in changed]
+    )
     memo = requestcache.memo()
-    if memo is not None:
-        memo.pop(("perms", organization_public_id, user_id), None)
+
+    def forget() -> None:
+        if memo is not None:
+            for organization, user in changed:
+                memo.pop(("perms", organization, user), None)
 
     def after_commit() -> None:
-        if memo is not None:
-            memo.pop(("perms", organization_public_id, user_id), None)
-        if bump(organization_public_id, user_id):
-            PermissionInvalidation.objects.filter(pk=record.pk).delete()
+        forget()
+        bumped = [record.pk for record, pair in zip(records, changed, strict=True) if bump(*pair)]
+        PermissionInvalidation.objects.filter(pk__in=[pk for pk in bumped if pk is not None]).delete()
 
+    forget()
     transaction.on_commit(after_commit)
+
+
+def organization_changed(*, organization_public_id: uuid.UUID) -> None:
+    """Make every cached value of an organization dead (its extras changed); call inside the changing transaction."""
+    in_it = {"organization__public_id": organization_public_id}
+    members = Membership.objects.filter(**in_it).values_list("user_id", flat=True)
+    keys = ApiKey.objects.filter(**in_it).values_list("pk", flat=True)
+    principals = [ORGANIZATION, *members, *(-pk for pk in keys)]
+    permissions_changed_many((organization_public_id, principal) for principal in principals)
 
 
 def replay_pending_invalidations(*, older_than_seconds: int = 5) -> int:

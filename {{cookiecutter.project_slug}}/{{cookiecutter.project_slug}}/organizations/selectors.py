@@ -1,15 +1,16 @@
 """Reads of tenant data, always scoped to an organization the user belongs to."""
 
 import uuid
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from {{ cookiecutter.project_slug }}.accounts.models import User
 from {{ cookiecutter.project_slug }}.core.exceptions import NotFound
 
 from .models import Invitation, Membership, Organization, Role
 from .permissions import Perm, has_permission
+from .principals import Principal
 
 ROLE_ORDER = {Role.OWNER: 0, Role.ADMIN: 1, Role.MEMBER: 2, Role.VIEWER: 3}
 
@@ -22,11 +23,11 @@ def parse_public_id(value: str | uuid.UUID) -> uuid.UUID:
         raise NotFound("No such organization.") from None
 
 
-def memberships_of_user(*, user: Any) -> QuerySet[Membership]:
+def memberships_of_user(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
 
 
-def organization_for_member(*, user: Any, public_id: str | uuid.UUID) -> Organization:
+def organization_for_member(*, user: Principal, public_id: str | uuid.UUID) -> Organization:
     """The organization, if the user may see it; otherwise NotFound (never another tenant's row)."""
     organization_id = parse_public_id(public_id)
     if not has_permission(user=user, organization_public_id=organization_id, permission=Perm.ORGANIZATION_VIEW):

@@ -1,33 +1,36 @@
-"""Every write to organizations, memberships and invitations goes through here."""
+"""Every write to organizations, memberships and invitations goes through here.
+
+Cached permissions are invalidated by the model writes themselves (organizations.invalidation).
+"""
 
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from {{ cookiecutter.project_slug }}.accounts.events import AccountDeleting
+from {{ cookiecutter.project_slug }}.accounts.models import User
+from {{ cookiecutter.project_slug }}.core import events
+from {{ cookiecutter.project_slug }}.core.email import render_mail
 from {{ cookiecutter.project_slug }}.core.exceptions import Conflict, Gone, InvalidInput, NotFound, PermissionDenied
-from {{ cookiecutter.project_slug }}.webhooks.services import event_emit
 
+from .events import MemberAdded, MemberRemoved, MemberRoleChanged, OrganizationUpdated, member_data
 from .models import Invitation, Membership, Organization, Role
-from .permissions import Perm, has_permission, permissions_changed
+from .permissions import Perm, has_permission
+from .principals import Principal
+from .signals import invitation_requested
 
 MAX_NAME_LENGTH = 100
 
 
-def _member_data(membership: Membership) -> dict[str, Any]:
-    """What webhook receivers learn about a member: public ids, never database keys."""
-    return {"user": str(membership.user.public_id), "email": membership.user.email, "role": membership.role}
-
-
-def _require(actor: Any, organization: Organization, permission: str) -> None:
+def _require(actor: Principal, organization: Organization, permission: str) -> None:
     if not has_permission(user=actor, organization_public_id=organization.public_id, permission=permission):
         raise PermissionDenied("You do not have permission to do that in this organization.")
 
@@ -49,28 +52,25 @@ def hash_token(token: str) -> str:
 
 
 @transaction.atomic
-def organization_create(*, name: str, owner: Any) -> Organization:
+def organization_create(*, name: str, owner: User) -> Organization:
     organization = Organization.objects.create(name=_clean_name(name))
     Membership.objects.create(organization=organization, user=owner, role=Role.OWNER)
-    permissions_changed(organization_public_id=organization.public_id, user_id=owner.pk)
     return organization
 
 
 @transaction.atomic
-def organization_rename(*, organization: Organization, name: str, actor: Any) -> Organization:
+def organization_rename(*, organization: Organization, name: str, actor: Principal) -> Organization:
     _require(actor, organization, Perm.ORGANIZATION_UPDATE)
     organization.name = _clean_name(name)
     organization.save(update_fields=["name"])
-    event_emit(organization=organization, event_type="organization.updated", data={"name": organization.name})
+    events.emit(OrganizationUpdated(organization=organization))
     return organization
 
 
 @transaction.atomic
-def organization_delete(*, organization: Organization, actor: Any) -> None:
+def organization_delete(*, organization: Organization, actor: Principal) -> None:
     _require(actor, organization, Perm.ORGANIZATION_DELETE)
-    for user_id in organization.memberships.values_list("user_id", flat=True):
-        permissions_changed(organization_public_id=organization.public_id, user_id=user_id)
-    organization.delete()
+    organization.delete()  # each membership and key deleted invalidates its permissions (organizations.invalidation)
 
 
 # --- Memberships ----------------------------------------------------------------
@@ -84,7 +84,7 @@ def _lock_owners(organization: Organization) -> list[Membership]:
 
 
 @transaction.atomic
-def membership_change_role(*, membership: Membership, role: str, actor: Any) -> Membership:
+def membership_change_role(*, membership: Membership, role: str, actor: Principal) -> Membership:
     if role not in Role.values:
         raise InvalidInput(f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.")
     organization = membership.organization
@@ -100,17 +100,12 @@ def membership_change_role(*, membership: Membership, role: str, actor: Any) -> 
     if membership.role != role:
         previous, membership.role = membership.role, role
         membership.save(update_fields=["role"])
-        permissions_changed(organization_public_id=organization.public_id, user_id=membership.user_id)
-        event_emit(
-            organization=organization,
-            event_type="member.role_changed",
-            data={**_member_data(membership), "previous_role": previous},
-        )
+        events.emit(MemberRoleChanged(organization=organization, membership=membership, previous_role=previous))
     return membership
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor: Any) -> None:
+def membership_remove(*, membership: Membership, actor: Principal) -> None:
     """Remove a member; members may remove themselves (leave)."""
     organization = membership.organization
     if membership.user_id != actor.pk:
@@ -124,31 +119,35 @@ def membership_remove(*, membership: Membership, actor: Any) -> None:
             raise PermissionDenied("Only an owner can remove another owner.")
         if len(owners) == 1:
             raise Conflict("The last owner cannot leave or be removed; make someone else an owner first.")
-    data = _member_data(membership)
+    member = member_data(membership)
     membership.delete()
-    permissions_changed(organization_public_id=organization.public_id, user_id=membership.user_id)
-    event_emit(organization=organization, event_type="member.removed", data=data)
+    events.emit(MemberRemoved(organization=organization, member=member))
 
 
 # --- Invitations ----------------------------------------------------------------
 
 
-def _send_invitation(invitation: Invitation, token: str, *, link_base: str) -> None:
-    link = link_base.rstrip("/") + reverse("invitation_accept", kwargs={"token": token})
+def invitation_mail(invitation: Invitation, *, link: str) -> EmailMultiAlternatives:
+    """The invitation mail (text and HTML), not yet sent."""
     context = {
         "invitation": invitation,
         "organization": invitation.organization,
         "inviter": invitation.invited_by,
         "link": link,
-        "project_name": settings.PROJECT_NAME,
         "expires_at": invitation.expires_at,
     }
-    message = EmailMultiAlternatives(
+    return render_mail(
+        template="organizations/email/invitation",
         subject=f"[{settings.PROJECT_NAME}] You are invited to join {invitation.organization.name}",
-        body=render_to_string("organizations/email/invitation.txt", context),
         to=[invitation.email],
+        context=context,
     )
-    message.send()  # the default mailer queues it; it leaves once this transaction commits
+
+
+def _send_invitation(invitation: Invitation, token: str, *, link_base: str) -> None:
+    link = link_base.rstrip("/") + reverse("invitation_accept", kwargs={"token": token})
+    # The default mailer queues it; it leaves once this transaction commits.
+    invitation_mail(invitation, link=link).send()
 
 
 def _new_token() -> tuple[str, str]:
@@ -158,7 +157,7 @@ def _new_token() -> tuple[str, str]:
 
 @transaction.atomic
 def invitation_create(
-    *, organization: Organization, email: str, role: str, invited_by: Any, link_base: str
+    *, organization: Organization, email: str, role: str, invited_by: User, link_base: str
 ) -> Invitation:
     _require(invited_by, organization, Perm.INVITATIONS_MANAGE)
     email = email.strip()
@@ -170,6 +169,7 @@ def invitation_create(
         raise PermissionDenied("Only an owner can invite another owner.")
     if organization.memberships.filter(user__email__iexact=email).exists():
         raise Conflict(f"{email} is already a member of {organization.name}.")
+    invitation_requested.send(sender=Organization, organization=organization, email=email, role=role)
     token, token_hash = _new_token()
     now = timezone.now()
     try:
@@ -190,7 +190,7 @@ def invitation_create(
 
 
 @transaction.atomic
-def invitation_resend(*, invitation: Invitation, actor: Any, link_base: str) -> Invitation:
+def invitation_resend(*, invitation: Invitation, actor: Principal, link_base: str) -> Invitation:
     """Send a fresh link (the old one stops working) and restart the expiry clock."""
     _require(actor, invitation.organization, Perm.INVITATIONS_MANAGE)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -205,7 +205,7 @@ def invitation_resend(*, invitation: Invitation, actor: Any, link_base: str) -> 
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation, actor: Any) -> Invitation:
+def invitation_revoke(*, invitation: Invitation, actor: Principal) -> Invitation:
     _require(actor, invitation.organization, Perm.INVITATIONS_MANAGE)
     updated = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -238,7 +238,7 @@ def invitation_problem(invitation: Invitation) -> str | None:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, user: Any) -> Membership:
+def invitation_accept(*, token: str, user: User) -> Membership:
     """Join the organization. Works once, even when two requests accept at the same moment."""
     invitation = invitation_for_token(token)
     problem = invitation_problem(invitation)
@@ -259,8 +259,7 @@ def invitation_accept(*, token: str, user: Any) -> Membership:
         organization=invitation.organization, user=user, defaults={"role": invitation.role}
     )
     if created:
-        permissions_changed(organization_public_id=invitation.organization.public_id, user_id=user.pk)
-        event_emit(organization=invitation.organization, event_type="member.added", data=_member_data(membership))
+        events.emit(MemberAdded(organization=invitation.organization, membership=membership))
     return membership
 
 
@@ -269,3 +268,28 @@ def purge_expired_invitations(*, older_than_days: int = 30) -> int:
     cutoff = timezone.now() - timedelta(days=older_than_days)
     deleted, _ = Invitation.objects.filter(expires_at__lt=cutoff).delete()
     return deleted
+
+
+# --- Accounts -------------------------------------------------------------------
+
+
+def organizations_leave_on_account_deletion(event: AccountDeleting) -> None:
+    """Subscriber of ``AccountDeleting`` (organizations.apps): delete the organizations only this user belongs to.
+
+    Refused while the user is the only owner of an organization that has other
+    members: ownership must be handed over first, or the organization deleted.
+    """
+    mine = Membership.objects.filter(user=event.user)
+    # Count every membership of those organizations, not only this user's row.
+    organizations = Organization.objects.filter(pk__in=mine.values("organization_id")).annotate(
+        owners=Count("memberships", filter=Q(memberships__role=Role.OWNER)),
+        members=Count("memberships"),
+    )
+    owned = set(mine.filter(role=Role.OWNER).values_list("organization_id", flat=True))
+    blocking = [org.name for org in organizations if org.pk in owned and org.owners == 1 and org.members > 1]
+    if blocking:
+        raise Conflict(
+            "You are the only owner of " + ", ".join(sorted(blocking)) + ". Make someone else an owner first."
+        )
+    # Deleting memberships and keys, by cascade too, invalidates their permissions (organizations.invalidation).
+    Organization.objects.filter(pk__in=[org.pk for org in organizations if org.members == 1]).delete()

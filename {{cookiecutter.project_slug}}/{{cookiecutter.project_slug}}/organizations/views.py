@@ -4,15 +4,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from {{ cookiecutter.project_slug }}.accounts.services import as_user
 from {{ cookiecutter.project_slug }}.core.decorators import reauthentication_required
 from {{ cookiecutter.project_slug }}.core.exceptions import DomainError, PermissionDenied
+from {{ cookiecutter.project_slug }}.core.htmx import is_htmx
 
-from . import selectors, services
+from . import keys, selectors, services
 from .forms import InvitationForm, OrganizationForm, RoleForm
 from .permissions import Perm, permissions_for
 
@@ -39,13 +43,13 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organization = services.organization_create(name=form.cleaned_data["name"], owner=request.user)
+            organization = services.organization_create(name=form.cleaned_data["name"], owner=as_user(request.user))
         except DomainError as error:
             form.add_error("name", error.message)
         else:
             messages.success(request, f"Created {organization.name}.")
             return redirect("organization_detail", public_id=organization.public_id)
-    memberships = selectors.memberships_of_user(user=request.user)
+    memberships = selectors.memberships_of_user(user=as_user(request.user))
     return render(request, "organizations/list.html", {"memberships": memberships, "form": form})
 
 
@@ -53,8 +57,16 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 def organization_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     organization = selectors.organization_for_member(user=request.user, public_id=public_id)
     request.session[SESSION_KEY] = str(organization.public_id)
-    members = selectors.members_of(organization=organization)
-    return render(request, "organizations/detail.html", page_context(request, organization, members=members))
+    context = page_context(request, organization, members=selectors.members_of(organization=organization))
+    if context["can"]["invitations_manage"]:
+        context["open_invitations"] = selectors.open_invitations_of(organization=organization).count()
+    if context["can"]["api_keys_manage"]:
+        context["active_keys"] = (
+            keys.api_keys_of(organization=organization)
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()), revoked_at__isnull=True)
+            .count()
+        )
+    return render(request, "organizations/detail.html", context)
 
 
 @login_required
@@ -124,10 +136,20 @@ def members(request: HttpRequest, public_id: str) -> HttpResponse:
                     messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
         except DomainError as error:
             messages.error(request, error.message)
+        if is_htmx(request) and request.POST.get("action") != "remove":
+            return _member_row(request, organization, membership.pk)
         return redirect("organization_members", public_id=organization.public_id)
     context = page_context(request, organization, members=selectors.members_of(organization=organization))
     context["roles"] = RoleForm.base_fields["role"].choices  # type: ignore[attr-defined]
     return render(request, "organizations/members.html", context)
+
+
+def _member_row(request: HttpRequest, organization: Any, membership_id: int) -> HttpResponse:
+    """The member's row alone, and the toasts out of band: the answer to a role change made with htmx."""
+    membership = selectors.membership_in(organization=organization, membership_id=membership_id)
+    context = page_context(request, organization, membership=membership, htmx_fragment=True)
+    context["roles"] = RoleForm.base_fields["role"].choices  # type: ignore[attr-defined]
+    return render(request, "organizations/_member_row.html", context)
 
 
 @login_required
@@ -150,7 +172,7 @@ def invitations(request: HttpRequest, public_id: str) -> HttpResponse:
                         organization=organization,
                         email=form.cleaned_data["email"],
                         role=form.cleaned_data["role"],
-                        invited_by=request.user,
+                        invited_by=as_user(request.user),
                         link_base=_link_base(request),
                     )
                     messages.success(request, f"Invited {form.cleaned_data['email']}.")

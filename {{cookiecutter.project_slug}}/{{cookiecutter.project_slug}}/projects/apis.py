@@ -7,13 +7,14 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from {{ cookiecutter.project_slug }}.api.fields import StrictCharField
 from {{ cookiecutter.project_slug }}.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from {{ cookiecutter.project_slug }}.api.idempotency import idempotent
 from {{ cookiecutter.project_slug }}.api.versioning import resource
 from {{ cookiecutter.project_slug }}.api.views import ApiView, ListQuerySerializer, paginated
-from {{ cookiecutter.project_slug }}.organizations.permissions import Perm
 
 from . import selectors, services
+from .permissions import ProjectPerm
 
 TAGS = ["projects"]
 
@@ -31,16 +32,16 @@ class ProjectOutputSerializer(serializers.Serializer[Any]):
 
 @resource("ProjectCreateInput")
 class ProjectCreateInputSerializer(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=100)
-    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    name = StrictCharField(max_length=100)
+    description = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
     starts_on = serializers.DateField(required=False, allow_null=True, default=None)
     ends_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 @resource("ProjectUpdateInput")
 class ProjectUpdateInputSerializer(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=100, required=False)
-    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    name = StrictCharField(max_length=100, required=False)
+    description = StrictCharField(max_length=2000, required=False, allow_blank=True)
     starts_on = serializers.DateField(required=False, allow_null=True)
     ends_on = serializers.DateField(required=False, allow_null=True)
 
@@ -48,7 +49,7 @@ class ProjectUpdateInputSerializer(serializers.Serializer[Any]):
 @resource("ProjectListQuery")
 class ProjectListQuerySerializer(ListQuerySerializer):
     ordering = serializers.ChoiceField(choices=list(selectors.ORDERINGS), required=False, default="-created_at")
-    name = serializers.CharField(required=False, max_length=100, help_text="Only projects with exactly this name.")
+    name = StrictCharField(required=False, max_length=100, help_text="Only projects with exactly this name.")
 
 
 @resource("ProjectPage")
@@ -62,7 +63,7 @@ class ProjectPageSerializer(serializers.Serializer[Any]):
 class ProjectListApi(ApiView):
     """The organization's projects, a page at a time; or a new project."""
 
-    required_permissions: ClassVar = {"GET": Perm.PROJECTS_VIEW, "POST": Perm.PROJECTS_EDIT}
+    required_permissions: ClassVar = {"GET": ProjectPerm.VIEW, "POST": ProjectPerm.EDIT}
 
     @extend_schema(
         operation_id="projects_list",
@@ -94,9 +95,9 @@ class ProjectDetailApi(ApiView):
     """One project of the organization."""
 
     required_permissions: ClassVar = {
-        "GET": Perm.PROJECTS_VIEW,
-        "PATCH": Perm.PROJECTS_EDIT,
-        "DELETE": Perm.PROJECTS_EDIT,
+        "GET": ProjectPerm.VIEW,
+        "PATCH": ProjectPerm.EDIT,
+        "DELETE": ProjectPerm.EDIT,
     }
 
     def project(self) -> Any:

@@ -4,10 +4,12 @@ import uuid
 
 from django.db.models import QuerySet
 
+from {{ cookiecutter.project_slug }}.billing.entitlements import limit_of, limit_problem
+from {{ cookiecutter.project_slug }}.billing.plans import Limit
 from {{ cookiecutter.project_slug }}.core.exceptions import NotFound
 from {{ cookiecutter.project_slug }}.organizations.models import Organization
 
-from .models import Project
+from .models import Project, name_search_key
 
 # The orderings a list may ask for, each backed by an index of Project.Meta.indexes
 # (organization first, then these columns): tests/api/test_contracts.py holds this.
@@ -19,12 +21,32 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
 }
 
 
-def projects_of(*, organization_public_id: uuid.UUID, name: str | None = None) -> QuerySet[Project]:
-    """The organization's projects, optionally only those with exactly this name (indexed)."""
+def projects_of(
+    *, organization_public_id: uuid.UUID, name: str | None = None, search: str | None = None
+) -> QuerySet[Project]:
+    """The organization's projects: only those with exactly this name, or whose name starts like ``search``.
+
+    ``search`` ignores case, accents and spacing (``name_search_key``) and uses the name_search index.
+    """
     projects = Project.objects.filter(organization__public_id=organization_public_id)
     if name is not None:
         projects = projects.filter(name=name)
+    if search and (key := name_search_key(search)):
+        projects = projects.filter(name_search__startswith=key)
     return projects
+
+
+def project_count(organization_public_id: uuid.UUID) -> int:
+    """How many projects the organization has (what counts against its plan's ``resources``)."""
+    return Project.objects.filter(organization__public_id=organization_public_id).count()
+
+
+def creation_refused(*, organization_public_id: uuid.UUID, principal: object) -> str | None:
+    """Why the plan would refuse one more project (what the page's create button says); None if it fits."""
+    if limit_of(organization_public_id, Limit.RESOURCES, principal=principal) is None:
+        return None  # no limit: nothing to count
+    used = project_count(organization_public_id)
+    return limit_problem(organization_public_id, Limit.RESOURCES, used=used, noun="projects", principal=principal)
 
 
 def project_in(*, organization_public_id: uuid.UUID, public_id: str | uuid.UUID) -> Project:

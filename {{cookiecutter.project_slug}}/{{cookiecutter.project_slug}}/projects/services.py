@@ -5,17 +5,21 @@ from typing import Any
 
 from django.db import transaction
 
+from {{ cookiecutter.project_slug }}.billing.entitlements import limit_of, require_within
+from {{ cookiecutter.project_slug }}.billing.plans import Limit
 from {{ cookiecutter.project_slug }}.core.exceptions import InvalidInput, PermissionDenied
 from {{ cookiecutter.project_slug }}.organizations.models import Organization
-from {{ cookiecutter.project_slug }}.organizations.permissions import Perm, has_permission
+from {{ cookiecutter.project_slug }}.organizations.permissions import has_permission
+from {{ cookiecutter.project_slug }}.organizations.principals import Principal
 
 from .models import Project, name_search_key
+from .permissions import ProjectPerm
 
 UNSET: Any = object()
 
 
-def _require_edit(actor: Any, organization: Organization) -> None:
-    if not has_permission(user=actor, organization_public_id=organization.public_id, permission=Perm.PROJECTS_EDIT):
+def _require_edit(actor: Principal, organization: Organization) -> None:
+    if not has_permission(user=actor, organization_public_id=organization.public_id, permission=ProjectPerm.EDIT):
         raise PermissionDenied("You may not change projects in this organization.")
 
 
@@ -24,11 +28,21 @@ def _check_dates(starts_on: datetime.date | None, ends_on: datetime.date | None)
         raise InvalidInput("A project cannot end before it starts.")
 
 
+def _require_room(actor: Principal, organization: Organization) -> None:
+    """Refuse a project beyond the plan's limit (billing's ``resources``): PlanLimitReached, 402 in the API."""
+    if limit_of(organization.public_id, Limit.RESOURCES, principal=actor) is None:
+        return  # no limit: no count and no lock
+    # Creates in one organization queue on its row, so two at once cannot both take the last place.
+    Organization.objects.select_for_update().filter(pk=organization.pk).values_list("pk", flat=True).get()
+    used = Project.objects.filter(organization=organization).count()
+    require_within(organization.public_id, Limit.RESOURCES, used=used, noun="projects", principal=actor)
+
+
 @transaction.atomic
 def project_create(
     *,
     organization: Organization,
-    actor: Any,
+    actor: Principal,
     name: str,
     description: str = "",
     starts_on: datetime.date | None = None,
@@ -36,6 +50,7 @@ def project_create(
 ) -> Project:
     _require_edit(actor, organization)
     _check_dates(starts_on, ends_on)
+    _require_room(actor, organization)
     return Project.objects.create(
         organization=organization,
         name=name,
@@ -50,7 +65,7 @@ def project_create(
 def project_update(
     *,
     project: Project,
-    actor: Any,
+    actor: Principal,
     name: str = UNSET,
     description: str = UNSET,
     starts_on: datetime.date | None = UNSET,
@@ -79,6 +94,6 @@ def project_update(
 
 
 @transaction.atomic
-def project_delete(*, project: Project, actor: Any) -> None:
+def project_delete(*, project: Project, actor: Principal) -> None:
     _require_edit(actor, project.organization)
     project.delete()

@@ -1,9 +1,8 @@
-"""The events an organization can subscribe its webhook endpoints to."""
+"""The events an organization can subscribe its webhook endpoints to: what organizations announces, and a ping."""
+
+from {{ cookiecutter.project_slug }}.organizations.events import EVENTS
 
 EVENT_TYPES: dict[str, str] = {
-    "organization.updated": "The organization's name changed.",
-    "member.added": "Someone joined the organization.",
-    "member.role_changed": "A member's role changed.",
-    "member.removed": "A member left or was removed.",
+    **{event.name: event.description for event in EVENTS},
     "webhook.ping": "A test event sent from the webhook's page.",
 }

@@ -4,23 +4,26 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
 from {{ cookiecutter.project_slug }}.core.exceptions import Conflict, InvalidInput, PermissionDenied
-from {{ cookiecutter.project_slug }}.organizations.models import Membership, Organization, Role
+from {{ cookiecutter.project_slug }}.core.jobs import send_on_commit
+from {{ cookiecutter.project_slug }}.organizations.events import OrganizationEvent
+from {{ cookiecutter.project_slug }}.organizations.models import Organization
 from {{ cookiecutter.project_slug }}.organizations.permissions import Perm, has_permission
+from {{ cookiecutter.project_slug }}.organizations.principals import Principal
 
 from . import http, signing
 from .events import EVENT_TYPES
 from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from .tasks import deliver_webhook, retry_policy
 
 MAX_ENDPOINTS = 20
 
 
-def _require(actor: Any, organization: Organization) -> None:
+def _require(actor: Principal, organization: Organization) -> None:
     if not has_permission(user=actor, organization_public_id=organization.public_id, permission=Perm.WEBHOOKS_MANAGE):
         raise PermissionDenied("Only owners and admins manage webhooks.")
 
@@ -43,20 +46,9 @@ def _clean(url: str, event_types: list[str]) -> tuple[str, list[str]]:
     return url, sorted(set(event_types))
 
 
-def _send_on_commit(delivery: WebhookDelivery) -> None:
-    from .tasks import deliver_webhook
-
-    options: dict[str, Any] = {
-        "max_retries": settings.WEBHOOK_MAX_RETRIES,
-        "min_backoff": settings.WEBHOOK_RETRY_MIN_BACKOFF_MS,
-        "max_backoff": settings.WEBHOOK_RETRY_MAX_BACKOFF_MS,
-    }
-    transaction.on_commit(lambda: deliver_webhook.send_with_options(args=(delivery.pk,), **options))
-
-
 @transaction.atomic
 def endpoint_create(
-    *, organization: Organization, url: str, event_types: list[str], description: str = "", actor: Any
+    *, organization: Organization, url: str, event_types: list[str], description: str = "", actor: Principal
 ) -> WebhookEndpoint:
     _require(actor, organization)
     if organization.webhook_endpoints.count() >= MAX_ENDPOINTS:
@@ -73,7 +65,7 @@ def endpoint_create(
 
 @transaction.atomic
 def endpoint_update(
-    *, endpoint: WebhookEndpoint, url: str, event_types: list[str], description: str, actor: Any
+    *, endpoint: WebhookEndpoint, url: str, event_types: list[str], description: str, actor: Principal
 ) -> WebhookEndpoint:
     _require(actor, endpoint.organization)
     endpoint.url, endpoint.event_types = _clean(url, event_types)
@@ -83,7 +75,7 @@ def endpoint_update(
 
 
 @transaction.atomic
-def endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Any) -> WebhookEndpoint:
+def endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Principal) -> WebhookEndpoint:
     _require(actor, endpoint.organization)
     endpoint.secret = signing.new_secret()
     endpoint.save(update_fields=["secret"])
@@ -91,7 +83,7 @@ def endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor: Any) -> WebhookE
 
 
 @transaction.atomic
-def endpoint_set_active(*, endpoint: WebhookEndpoint, active: bool, actor: Any) -> WebhookEndpoint:
+def endpoint_set_active(*, endpoint: WebhookEndpoint, active: bool, actor: Principal) -> WebhookEndpoint:
     _require(actor, endpoint.organization)
     endpoint.is_active = active
     endpoint.consecutive_failures = 0
@@ -102,7 +94,7 @@ def endpoint_set_active(*, endpoint: WebhookEndpoint, active: bool, actor: Any) 
 
 
 @transaction.atomic
-def endpoint_delete(*, endpoint: WebhookEndpoint, actor: Any) -> None:
+def endpoint_delete(*, endpoint: WebhookEndpoint, actor: Principal) -> None:
     _require(actor, endpoint.organization)
     endpoint.delete()
 
@@ -117,6 +109,11 @@ def _payload(delivery_id: str, organization: Organization, event_type: str, data
     }
 
 
+def deliver_organization_event(event: OrganizationEvent) -> None:
+    """Subscriber of ``OrganizationEvent`` (webhooks.apps): a delivery to each endpoint subscribed to it."""
+    event_emit(organization=event.organization, event_type=event.name, data=event.data())
+
+
 def event_emit(*, organization: Organization, event_type: str, data: dict[str, Any]) -> list[WebhookDelivery]:
     """Record a delivery to every active endpoint subscribed to the event; each is sent after commit."""
     if event_type not in EVENT_TYPES:
@@ -128,24 +125,24 @@ def event_emit(*, organization: Organization, event_type: str, data: dict[str, A
         delivery = WebhookDelivery(endpoint=endpoint, event_type=event_type, payload={})
         delivery.payload = _payload(str(delivery.public_id), organization, event_type, data)
         delivery.save()
-        _send_on_commit(delivery)
+        send_on_commit(deliver_webhook, delivery.pk, options=retry_policy())
         deliveries.append(delivery)
     return deliveries
 
 
 @transaction.atomic
-def endpoint_ping(*, endpoint: WebhookEndpoint, actor: Any) -> WebhookDelivery:
+def endpoint_ping(*, endpoint: WebhookEndpoint, actor: Principal) -> WebhookDelivery:
     """Send a test event to one endpoint, whatever it subscribes to."""
     _require(actor, endpoint.organization)
     delivery = WebhookDelivery(endpoint=endpoint, event_type="webhook.ping", payload={})
     delivery.payload = _payload(str(delivery.public_id), endpoint.organization, "webhook.ping", {"ping": True})
     delivery.save()
-    _send_on_commit(delivery)
+    send_on_commit(deliver_webhook, delivery.pk, options=retry_policy())
     return delivery
 
 
 @transaction.atomic
-def delivery_redeliver(*, delivery: WebhookDelivery, actor: Any) -> WebhookDelivery:
+def delivery_redeliver(*, delivery: WebhookDelivery, actor: Principal) -> WebhookDelivery:
     """Send a failed delivery again (same webhook-id, so receivers can dedupe)."""
     _require(actor, delivery.endpoint.organization)
     if delivery.status != DeliveryStatus.FAILED:
@@ -154,43 +151,5 @@ def delivery_redeliver(*, delivery: WebhookDelivery, actor: Any) -> WebhookDeliv
         raise Conflict("Enable the endpoint first.")
     delivery.status = DeliveryStatus.PENDING
     delivery.save(update_fields=["status"])
-    _send_on_commit(delivery)
+    send_on_commit(deliver_webhook, delivery.pk, options=retry_policy())
     return delivery
-
-
-def record_final_failure(endpoint: WebhookEndpoint) -> bool:
-    """Count a delivery that failed every retry; disable the endpoint at the threshold. True if disabled."""
-    with transaction.atomic():
-        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
-        endpoint.consecutive_failures += 1
-        disable = endpoint.is_active and endpoint.consecutive_failures >= settings.WEBHOOK_DISABLE_AFTER_FAILURES
-        if disable:
-            endpoint.is_active = False
-            endpoint.disabled_at = timezone.now()
-            endpoint.disabled_reason = (
-                f"Disabled automatically after {endpoint.consecutive_failures} deliveries in a row failed."
-            )
-        endpoint.save(update_fields=["consecutive_failures", "is_active", "disabled_at", "disabled_reason"])
-        if disable:
-            _notify_disabled(endpoint)
-    return disable
-
-
-def record_success(endpoint: WebhookEndpoint) -> None:
-    WebhookEndpoint.objects.filter(pk=endpoint.pk).exclude(consecutive_failures=0).update(consecutive_failures=0)
-
-
-def _notify_disabled(endpoint: WebhookEndpoint) -> None:
-    admins = Membership.objects.filter(
-        organization=endpoint.organization, role__in=[Role.OWNER, Role.ADMIN]
-    ).values_list("user__email", flat=True)
-    message = EmailMultiAlternatives(
-        subject=f"[{settings.PROJECT_NAME}] A webhook endpoint of {endpoint.organization.name} was disabled",
-        body=(
-            f"We stopped sending events to {endpoint.url}: {endpoint.disabled_reason}\n\n"
-            "Fix the receiving end, then enable the endpoint again on its page; failed deliveries can be sent "
-            "again from there.\n"
-        ),
-        to=list(admins),
-    )
-    message.send()

@@ -6,8 +6,8 @@ CONSTRAINT``. Zero-service mode migrates SQLite, which has none of them (and a
 table there is small and local)::
 
     OnPostgreSQL(
-        AddIndexConcurrently("project", index),
-        otherwise=migrations.AddIndex("project", index),
+        AddIndexConcurrently("invoice", index),
+        otherwise=migrations.AddIndex("invoice", index),
     )
 """
 

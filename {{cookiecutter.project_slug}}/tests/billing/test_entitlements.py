@@ -1,0 +1,117 @@
+"""Entitlements: answered from the permission cache (0 queries warm), fresh after a change, refused in the one shape."""
+
+import pytest
+
+from {{ cookiecutter.project_slug }}.billing import entitlements, services
+from {{ cookiecutter.project_slug }}.billing.models import BillingAccount, EntitlementOverride
+from {{ cookiecutter.project_slug }}.billing.plans import Feature, Limit
+from {{ cookiecutter.project_slug }}.core import requestcache
+from {{ cookiecutter.project_slug }}.organizations import permissions
+from {{ cookiecutter.project_slug }}.organizations import services as organization_services
+from {{ cookiecutter.project_slug }}.organizations.models import Role
+
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+BILLING = permissions.Perm.BILLING_MANAGE
+
+
+@pytest.fixture
+def owner():
+    return MembershipFactory(role=Role.OWNER)
+
+
+def test_with_billing_off_every_organization_is_on_the_default_plan_without_a_query(owner, django_assert_num_queries):
+    organization = owner.organization.public_id
+    with django_assert_num_queries(0):
+        assert entitlements.entitled(organization, Feature.WEBHOOKS)
+        assert entitlements.limit_of(organization, Limit.SEATS) is None
+    assert entitlements.entitlements_of(organization).plan == "business"
+
+
+def test_a_warm_check_costs_no_query(owner, fake_stripe, django_assert_num_queries):
+    BillingAccount.objects.create(organization=owner.organization, plan="pro", status="active")
+    organization = owner.organization.public_id
+    assert entitlements.entitled(organization, Feature.WEBHOOKS)  # cold: from the database, then cached
+
+    with django_assert_num_queries(0):
+        assert entitlements.entitled(organization, Feature.WEBHOOKS)
+        assert not entitlements.entitled(organization, Feature.PRIORITY_SUPPORT)
+        assert entitlements.limit_of(organization, Limit.SEATS) == 20
+
+
+def test_after_a_permission_check_the_entitlements_need_no_second_cache_read(owner, fake_stripe, monkeypatch):
+    BillingAccount.objects.create(organization=owner.organization, plan="pro", status="active")
+    organization = owner.organization.public_id
+    requestcache.start()
+    try:
+        assert permissions.has_permission(user=owner.user, organization_public_id=organization, permission=BILLING)
+        monkeypatch.setattr(permissions, "_from_cache", lambda *args: pytest.fail("a second cache read"))
+        assert entitlements.entitled(organization, Feature.WEBHOOKS, principal=owner.user)
+    finally:
+        requestcache.clear()
+
+
+def test_the_next_check_after_a_plan_change_sees_it(owner, fake_stripe, commit):
+    account = BillingAccount.objects.create(organization=owner.organization, stripe_customer_id="cus_1")
+    organization = owner.organization.public_id
+    assert not entitlements.entitled(organization, Feature.WEBHOOKS, principal=owner.user)
+    assert not entitlements.entitled(organization, Feature.WEBHOOKS)
+
+    fake_stripe.subscription("cus_1", status="active", price="price_pro")
+    with commit():
+        services.account_sync(account=account)
+
+    assert entitlements.entitled(organization, Feature.WEBHOOKS, principal=owner.user)
+    assert entitlements.entitled(organization, Feature.WEBHOOKS)
+
+
+def test_an_override_is_seen_by_the_next_check(owner, fake_stripe, commit):
+    organization = owner.organization.public_id
+    assert not entitlements.entitled(organization, Feature.PRIORITY_SUPPORT)
+    with commit():
+        override = EntitlementOverride.objects.create(organization=owner.organization, key=Feature.PRIORITY_SUPPORT)
+    assert entitlements.entitled(organization, Feature.PRIORITY_SUPPORT)
+    with commit():
+        override.delete()
+    assert not entitlements.entitled(organization, Feature.PRIORITY_SUPPORT)
+
+
+def test_the_api_refuses_a_feature_outside_the_plan_naming_the_plan_that_has_it(owner, api_of, fake_stripe):
+    api = api_of(owner)
+
+    response = api.get(f"organizations/{owner.organization.public_id}/webhooks/")
+
+    assert response.status_code == 402
+    error = response.json()["error"]
+    assert error["code"] == "plan_required"
+    assert error["message"] == "The Free plan does not include webhooks; it needs the Pro plan or higher."
+    assert set(error) == {"status", "code", "message", "request_id"}
+
+
+def test_the_plans_rate_limit_counts_the_whole_organization(owner, api_of, fake_stripe, commit, monkeypatch):
+    from {{ cookiecutter.project_slug }}.api import throttling
+
+    monkeypatch.setattr(throttling, "clock", lambda: 1_800_000_030.0)
+    with commit():
+        EntitlementOverride.objects.create(organization=owner.organization, key=Limit.API_RATE_PER_MINUTE, limit=2)
+    first, second = api_of(owner), api_of(owner)
+    path = f"organizations/{owner.organization.public_id}/widgets/"
+
+    assert [first.get(path).status_code, second.get(path).status_code] == [200, 200]
+    refused = first.get(path)
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "throttled"
+
+
+def test_an_invitation_beyond_the_plans_seats_is_refused_with_a_clear_message(owner, fake_stripe, commit):
+    organization = owner.organization
+    MembershipFactory(organization=organization)
+    invite = {"organization": organization, "role": Role.MEMBER, "invited_by": owner.user, "link_base": "http://x/"}
+    organization_services.invitation_create(email="third@example.com", **invite)  # 3 seats on the free plan
+
+    with pytest.raises(entitlements.PlanRequired) as refused:
+        organization_services.invitation_create(email="fourth@example.com", **invite)
+
+    assert refused.value.message == "The Free plan allows 3 seats; upgrade to the Pro plan for more."
+    assert organization.invitations.count() == 1
