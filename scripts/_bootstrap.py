@@ -8,6 +8,7 @@ UV_PYTHON_DOWNLOADS=never and relies on an installed interpreter.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -63,22 +64,27 @@ def _version(python: str) -> tuple | None:
     return tuple(int(part) for part in out.strip().split("."))
 
 
-def _pyenv_pythons() -> list[str]:
+def _pyenv_roots() -> list[Path]:
+    """Where pyenv keeps its Pythons: PYENV_ROOT, what ``pyenv root`` says, and where the pyenv command and its
+    shims live (``pyenv root`` defaults to ~/.pyenv, which says nothing when HOME is another folder)."""
+    roots = [os.environ.get("PYENV_ROOT", "")]
     pyenv = shutil.which("pyenv")
-    root = os.environ.get("PYENV_ROOT")
-    if pyenv and not root:
-        try:
-            root = subprocess.run([pyenv, "root"], capture_output=True, text=True, timeout=20).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            root = None
-    if not root:
-        return []
-    versions = Path(root) / "versions"
+    if pyenv and not roots[0]:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            roots.append(subprocess.run([pyenv, "root"], capture_output=True, text=True, timeout=20).stdout.strip())
+        roots.append(str(Path(pyenv).resolve().parents[1]))  # <root>/bin/pyenv -> <root>/libexec/pyenv
+    path = os.environ.get("PATH", "").split(os.pathsep)
+    roots += [str(Path(folder).parent) for folder in path if folder.endswith("shims")]
+    return [Path(root) for root in dict.fromkeys(roots) if root and (Path(root) / "versions").is_dir()]
+
+
+def _pyenv_pythons() -> list[str]:
     found = []
-    for folder in sorted(versions.glob("3.1[2-9]*")):
-        python = folder / BIN / "python3"
-        if python.exists():
-            found.append(str(python))
+    for root in _pyenv_roots():
+        for folder in sorted((root / "versions").glob("3.1[2-9]*")):
+            python = folder / BIN / "python3"
+            if python.exists():
+                found.append(str(python))
     return found
 
 
@@ -104,8 +110,20 @@ def find_uv() -> str:
     uv = venv / BIN / ("uv.exe" if os.name == "nt" else "uv")
     if not uv.exists():
         say("installing uv into .runway/bootstrap (first run only)")
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / BIN / "python"), "-m", "pip", "install", "--quiet", UV_REQUIREMENT], check=True)
+        made = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True)
+        if made.returncode != 0:
+            shutil.rmtree(venv, ignore_errors=True)
+            fail(
+                f"uv is not installed, and {sys.executable} cannot make a virtual environment to install it in:\n"
+                f"{made.stderr.strip()}\n"
+                "Install uv (https://docs.astral.sh/uv/), or let this command install it, then run it again:\n"
+                "  Debian/Ubuntu:  sudo apt-get install python3-venv   (or: pipx install uv)\n"
+                "  macOS:          brew install uv"
+            )
+        pip = [str(venv / BIN / "python"), "-m", "pip", "install", "--quiet", UV_REQUIREMENT]
+        if subprocess.run(pip).returncode != 0:
+            shutil.rmtree(venv, ignore_errors=True)
+            fail(f"pip could not install {UV_REQUIREMENT} (above); install uv yourself: https://docs.astral.sh/uv/")
     return str(uv)
 
 

@@ -11,7 +11,8 @@ bench_replicas.py (imported from them, so each script alone measures the same):
    token auth, and the project's authenticated list of 20 projects (API key, the
    cached permission check, v2 and v1), in alternating rounds;
 2. the permission check in one process: warm, second in a request, cold (after a
-   change), next to one raw Redis GET of the same value;
+   change), next to one raw Redis GET of the same value; the warm entitlement
+   check (billing's plan, from the same cached value) against the same GET;
 3. job throughput: N no-op jobs through the project's actor base and middleware
    against plain Dramatiq, Redis broker, 2 worker processes of 4 threads;
 4. replica routing: the router's decision per query, one ORM read and a
@@ -114,6 +115,7 @@ def main() -> int:
                 ratio_row("warm (cached) / one raw Redis GET", checks["warm"], checks["raw"]),
                 ratio_row("cold (after a role change) / warm", checks["cold"], checks["warm"]),
                 ratio_row("second in the same request / warm", checks["memo"], checks["warm"]),
+                ratio_row("warm entitlement check / one raw Redis GET", checks["entitled"], checks["entitled_raw"]),
             ],
         ),
         (
@@ -142,6 +144,8 @@ def main() -> int:
             print(f"  {title:<54}{figure(value):>10}{against:>10}{ratio:8.2f}")
     print(
         f"\nQueries: warm check {checks['warm_queries']}, cold check {checks['cold_queries']}. "
+        f"With billing on: warm entitlement check {checks['entitled_queries']}, "
+        f"cold {checks['entitled_cold_queries']}. "
         f"The replica served {share:.1%} of the read-heavy run's reads "
         f"({replica['reads']} reads, {replica['writes']} writes); the router adds "
         f"{replica['routing_us'] - primary['routing_us']:+.2f} us per query."

@@ -2,10 +2,11 @@
 
     python3 scripts/bench_api.py [--rounds 12] [--seconds 2] [--clients 4]
 
-Bakes the default project, installs it from its lock and serves it with gunicorn
-(production settings, 2 sync workers, pooled Postgres, Redis) on a free loopback
-port. Three endpoints, measured in alternating rounds (the order rotates each
-round) so that drift on the machine hits all three alike:
+Bakes the default project, installs it from its lock and serves it with its
+production command, ``gunicorn -c config/gunicorn.py`` (production settings, 2 sync
+workers, pooled Postgres, Redis), on a free loopback port. Three endpoints,
+measured in alternating rounds (the order rotates each round) so that drift on
+the machine hits all three alike:
 
   a  a bare Django view returning a small JSON dict;
   b  a plain DRF APIView with DRF's token auth and no permission check, listing
@@ -181,20 +182,12 @@ def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, 
     )
     seed = json.loads(seeded.stdout.strip().splitlines()[-1])
 
+    # The production command and its configuration (config/gunicorn.py: two sync workers, the app loaded
+    # before forking, workers recycled with jitter); only the address and the log level are the benchmark's.
     port = free_port()
-    gunicorn = [
-        str(project / ".venv/bin/gunicorn"),
-        "config.wsgi",
-        "--workers",
-        "2",
-        "--worker-class",
-        "sync",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--no-control-socket",
-        "--log-level",
-        "warning",
-    ]
+    server_env.update(HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="2")
+    server_env["PROMETHEUS_MULTIPROC_DIR"] = str(project / "prometheus")
+    gunicorn = [str(project / ".venv/bin/gunicorn"), "-c", "config/gunicorn.py", "--log-level", "warning"]
     server = subprocess.Popen(gunicorn, cwd=project, env=server_env)
     try:
         deadline = time.monotonic() + 60
@@ -257,7 +250,7 @@ def main() -> int:
         results = measure(project, env, rounds=args.rounds, seconds=args.seconds, clients=args.clients)
     medians = {name: statistics.median(values) for name, values in results.items()}
     print(f"\nmedian requests/s over {args.rounds} alternating rounds of {args.seconds:g} s, {args.clients} clients,")
-    print("gunicorn with 2 sync workers, production settings, pooled Postgres, Redis:")
+    print("gunicorn -c config/gunicorn.py (2 sync workers), production settings, pooled Postgres, Redis:")
     for name, value in medians.items():
         print(f"  {name:<16} {value:8.0f}")
     ours, bare, plain = medians["c ours (v2)"], medians["a bare Django"], medians["b plain DRF"]

@@ -9,14 +9,15 @@ Postgres and Redis:
    with the database queries each costs, next to one raw Redis GET of a value
    of the same size (called alternately with the warm check, so both see the
    same moment of the machine), and a second check within the same request
-   (memoised);
+   (memoised); and the warm entitlement check (billing's plan, read from the
+   same cached value) against the same raw GET;
 2. runs end to end N no-op jobs (default 5,000) on the Redis broker with two
    worker processes of four threads, through the project's actor base and its
    middleware stack (request id, trace, write position, idempotency, metrics),
    against a plain Dramatiq actor on a plain RedisBroker, in alternating rounds;
    prints jobs/s, the ratio, and the enqueue latency (p50, p99).
 
-Targets (issue 6): warm check 0 queries and at most 1.1x one Redis GET; our
+Targets (issues 6 and 14): warm permission and entitlement checks 0 queries and at most 1.1x one Redis GET; our
 jobs at 0.85 or more of plain Dramatiq's throughput; enqueue p50 under 300 us.
 """
 
@@ -58,14 +59,21 @@ from acme_cloud.accounts.models import User
 from acme_cloud.core import requestcache
 from acme_cloud.organizations import permissions
 from acme_cloud.organizations.models import Membership, Organization, Role
+from acme_cloud.billing import entitlements
+from acme_cloud.billing.models import BillingAccount
+from django.conf import settings
 
 user = User.objects.create_user(f"bench-{time.time_ns()}@example.com", "x")
 org = Organization.objects.create(name="Bench")
 Membership.objects.create(organization=org, user=user, role=Role.ADMIN)
 perm = permissions.Perm.MEMBERS_MANAGE
+BillingAccount.objects.create(organization=org, plan="pro", status="active")  # read once billing is on (below)
 
 def check():
     return permissions.has_permission(user=user, organization_public_id=org.public_id, permission=perm)
+
+def entitled():
+    return entitlements.entitled(org.public_id, "webhooks", principal=user)
 
 def timed(function, count, before=None):
     samples = []
@@ -103,7 +111,7 @@ raw = get_redis_connection("default")
 version_key, set_key = permissions._keys(org.public_id, user.pk)
 stored = raw.get(cache.make_key(set_key))
 raw.set("bench:raw", stored)
-rounds = {"cold": [], "warm": [], "raw": [], "memo": []}
+rounds = {"cold": [], "warm": [], "raw": [], "memo": [], "entitled": [], "entitled_raw": []}
 for _ in range(5):
     rounds["cold"].append(timed(check, 300, before=bump))
     check()
@@ -114,10 +122,20 @@ for _ in range(5):
     check()
     rounds["memo"].append(timed(check, 3000))
     requestcache.clear()
+figures = {"cold_queries": queries(check, before=bump), "warm_queries": (check(), queries(check))[1]}
+# Billing on: the organization's plan comes from its subscription (no Stripe call is made here).
+settings.BILLING_ENABLED = True
+figures["entitled_cold_queries"] = queries(entitled, before=bump)
+stored = raw.get(cache.make_key(set_key))
+raw.set("bench:raw", stored)
+for _ in range(5):
+    warm_entitled, raw_get = paired(entitled, lambda: raw.get("bench:raw"), 3000)
+    rounds["entitled"].append(warm_entitled)
+    rounds["entitled_raw"].append(raw_get)
 print(json.dumps({
     **{k: min(v) for k, v in rounds.items()},
-    "cold_queries": queries(check, before=bump),
-    "warm_queries": (check(), queries(check))[1],
+    **figures,
+    "entitled_queries": (entitled(), queries(entitled))[1],
     "value_bytes": len(stored),
 }))
 """
@@ -254,6 +272,10 @@ def main() -> int:
     print(f"  second check in the same request (memo)    {checks['memo']:8.1f}")
     print(f"  cold check (version bumped before each)    {checks['cold']:8.1f}   queries: {checks['cold_queries']}")
     print(f"  warm / raw GET = {checks['warm'] / checks['raw']:.2f} (target <= 1.1)")
+    entitled, entitled_queries = checks["entitled"], checks["entitled_queries"]
+    print(f"  warm entitlement check (same cached value) {entitled:8.1f}   queries: {entitled_queries}")
+    print(f"  cold entitlement check (billing on)        queries: {checks['entitled_cold_queries']}")
+    print(f"  warm entitlement / raw GET = {checks['entitled'] / checks['entitled_raw']:.2f} (target <= 1.1)")
     print(f"\nJobs: {jobs} no-op jobs, Redis broker, 2 worker processes x 4 threads")
     for label in ("plain", "ours"):
         rates = [r["jobs_per_s"] for r in results[label]]

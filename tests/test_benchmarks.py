@@ -55,10 +55,11 @@ def test_a_short_run_prints_every_ratio(services):
         "our list of 20, v1 / v2",
         "warm (cached) / one raw Redis GET",
         "cold (after a role change) / warm",
+        "warm entitlement check / one raw Redis GET",
         "jobs/s, ours (actor base, middleware) / plain",
         "routing decision per query, microseconds",
         "read-heavy run, requests/s (test client)",
     ):
         assert row in table, f"{row!r} missing from:\n{table}\n--- stderr\n{result.stderr}"
-    assert "Queries: warm check 0, cold check 1." in table
+    assert "Queries: warm check 0, cold check 1. With billing on: warm entitlement check 0, cold 3." in table
     assert "(90 reads, 10 writes)" in table

@@ -33,6 +33,10 @@ ACTIONLINT_TOO_OLD_FOR = (
 )
 
 
+# The tests that render the overlays need kubectl; scripts/test.py checks for it before any test runs.
+rendered_by_kubectl = pytest.mark.needs("kubectl")
+
+
 @pytest.fixture(scope="module", params=list(VARIATIONS))
 def project(request, tmp_path_factory) -> Path:
     return bake(tmp_path_factory.mktemp(f"deploy-{request.param}"), **VARIATIONS[request.param])
@@ -218,6 +222,7 @@ def test_the_image_runs_as_a_user_with_no_build_tools_and_a_healthcheck(project)
     assert {".env", ".git/", ".venv/", "tests/"} <= set(ignored)
 
 
+@rendered_by_kubectl
 def test_compose_runs_the_same_commands_as_kubernetes(project):
     compose = yaml.safe_load((project / "compose.yaml").read_text())
     services = compose["services"]
@@ -234,6 +239,7 @@ def test_compose_runs_the_same_commands_as_kubernetes(project):
 # --- Kubernetes -------------------------------------------------------------------
 
 
+@rendered_by_kubectl
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_overlays_render_and_validate_against_the_kubernetes_schemas(project, overlay, tmp_path):
     rendered = tmp_path / f"{overlay}.yaml"
@@ -250,6 +256,7 @@ def test_overlays_render_and_validate_against_the_kubernetes_schemas(project, ov
     assert result.stdout.count("passed for resource") == 12
 
 
+@rendered_by_kubectl
 def test_schema_validation_flags_a_wrong_manifest(project, tmp_path):
     resources = render(project, "staging")
     web = by_kind(resources, "Deployment")["web"]
@@ -269,6 +276,7 @@ def test_schema_validation_flags_a_wrong_manifest(project, tmp_path):
     assert "deployment/web" in result.stdout + result.stderr
 
 
+@rendered_by_kubectl
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_pods_are_probed_sized_and_unprivileged(project, overlay):
     resources = render(project, overlay)
@@ -293,6 +301,7 @@ def test_pods_are_probed_sized_and_unprivileged(project, overlay):
     assert set(by_kind(resources, "Service")) == set(by_kind(resources, "Ingress")) == {"web"}
 
 
+@rendered_by_kubectl
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_only_the_migration_job_is_in_the_release_step(project, overlay):
     resources = render(project, overlay)
@@ -307,6 +316,7 @@ def test_only_the_migration_job_is_in_the_release_step(project, overlay):
     assert "manage.py migrate --noinput" in command[-1]
 
 
+@rendered_by_kubectl
 def test_each_overlay_has_its_own_namespace_host_and_settings(project):
     staging, production = (render(project, overlay) for overlay in OVERLAYS)
     domain = (

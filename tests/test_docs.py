@@ -2,8 +2,10 @@
 
 Shell blocks marked ``<!-- docs-test: run in=<place> -->`` on the line before the fence are run with
 bash (``set -euo pipefail``) and must succeed. Places: ``tmp`` (an empty folder; ``$RUNWAY_TEMPLATE`` is
-this repository), ``project`` (a baked default project, zero services), ``project-full`` (the same with
-Postgres and Redis, migrated). Blocks marked ``<!-- docs-test: skip (reason) -->`` are known not to run here
+this repository), ``template`` (a fresh git repository of this checkout's files, as a founder clones it, with
+the template's tools in ``.venv/`` as either README command leaves them; ``..`` is an empty folder),
+``project`` (a baked default project, zero services), ``project-full`` (the same with Postgres and Redis,
+migrated). Blocks marked ``<!-- docs-test: skip (reason) -->`` are known not to run here
 (long-running servers, destructive or interactive commands); unmarked blocks are illustrations.
 """
 
@@ -11,7 +13,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +37,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("docs")]
 DIRECTIVE = re.compile(
     r"<!-- docs-test: (run in=(?P<place>[\w-]+)|skip \((?P<reason>[^)]+)\)) -->\n```(?:bash|sh)\n(?P<body>.*?)```", re.S
 )
-PLACES = {"tmp", "project", "project-full"}
+PLACES = {"tmp", "template", "project", "project-full"}
+IDENTITY = {"GIT_AUTHOR_NAME": "Runway Docs", "GIT_AUTHOR_EMAIL": "docs@example.com"}
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,29 @@ def project(tmp_path_factory) -> Project:
     return baked
 
 
+def template_clone(parent: Path) -> Path:
+    """This checkout's files (committed or not, ignored ones left out) as a new git repository in parent/runway."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    clone = parent / "runway"
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():  # a file deleted but not yet committed is listed too
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, clone / name)
+    env = {**os.environ, **IDENTITY, "GIT_COMMITTER_NAME": "Runway Docs", "GIT_COMMITTER_EMAIL": "docs@example.com"}
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "template"]):
+        subprocess.run(["git", *command], cwd=clone, env=env, capture_output=True, check=True)
+    # The template's tools, as scripts/demo.py and scripts/test.py install them: the venv running these tests.
+    (clone / ".venv").symlink_to(Path(sys.prefix))  # after the commit: they are not part of the template
+    return clone
+
+
 def all_blocks(project: Project) -> list[Block]:
     blocks = [block for path in template_docs() for block in blocks_in(path, str(path.relative_to(ROOT)))]
     for path in [project.path / "README.md", *sorted((project.path / "docs").glob("*.md"))]:
@@ -97,6 +125,26 @@ def test_every_marked_block_names_a_known_place(project):
     assert len(blocks) >= 5, "the docs keep a handful of commands that are checked"
 
 
+def test_the_generated_docs_draw_a_request_a_job_and_the_data_layer(project):
+    diagrams = {}
+    for name in ("architecture.md", "jobs.md", "database.md"):
+        text = (project.path / "docs" / name).read_text(encoding="utf-8")
+        diagrams[name] = re.findall(r"^```mermaid\n(.*?)^```$", text, re.S | re.M)
+
+    assert all(diagrams.values()), f"a Mermaid diagram in each: {diagrams}"
+    for blocks in diagrams.values():
+        for block in blocks:
+            assert block.split()[0] in {"flowchart", "sequenceDiagram"}, block
+    drawn = {name: "".join(blocks) for name, blocks in diagrams.items()}
+    for name, words in {
+        "architecture.md": ("has_permission", "ReplicaRouter", "replica"),
+        "jobs.md": ("send_on_commit", "Broker", "retry", "Dead-letter"),
+        "database.md": ("primary", "Replicas", "PgBouncer", "Redis"),
+    }.items():
+        assert all(word in drawn[name] for word in words), f"{name} draws {words}"
+
+
+@pytest.mark.needs("git")
 def test_the_docs_commands_run_as_written(project, tmp_path, services):
     base = clean_environment(RUNWAY_TEMPLATE=str(ROOT), UV_FROZEN="1")
     base["PATH"] = str(Path(UV).parent) + os.pathsep + base["PATH"]  # uv and uvx of the template's tools
@@ -113,6 +161,10 @@ def test_the_docs_commands_run_as_written(project, tmp_path, services):
             workdir = tmp_path / f"block-{block.line}"
             workdir.mkdir()
             run(block, workdir, base)
+        elif block.place == "template":
+            workdir = tmp_path / f"template-{block.source.replace('/', '-')}-{block.line}"
+            workdir.mkdir()
+            run(block, template_clone(workdir), base)
         elif block.place == "project":
             run(block, project.path, base)
         else:

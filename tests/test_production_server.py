@@ -176,7 +176,7 @@ def test_the_production_command_passes_the_smoke_test_and_reports_what_it_served
     assert len(lines) == 4
     for line, expected in zip(
         lines,
-        ("ok   ready", "ok   home page", "ok   sign in: signed in as smoke@", "ok   API: 0 project(s)"),
+        ("ok   ready", "ok   home page", "ok   sign in: signed in as smoke@", "ok   API: 0 webhook endpoint(s)"),
         strict=True,
     ):
         assert line.startswith(f"smoke: {expected}")

@@ -1,0 +1,113 @@
+"""The baked default project's main pages score 95 or more in every Lighthouse category, on a phone and a desktop.
+
+Lighthouse 12.2.3 (tests/lighthouse, installed with npm ci) drives the machine's Chromium
+against the project's development server, filled with sample data by scripts/_showcase.py;
+signed-in pages are measured with the sample founder's session cookie. The same tour
+checks that no page scrolls sideways at 360 px. A page gets up to three runs: Lighthouse's
+performance score moves with the machine's load.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+
+import _showcase
+import pytest
+from conftest import VARIATIONS, Project, assert_ok, bake, free_port
+
+LIGHTHOUSE = Path(__file__).with_name("lighthouse")
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+MINIMUM = 0.95
+RUNS = 3
+
+pytestmark = [pytest.mark.slow, pytest.mark.needs("chromium", "node"), pytest.mark.xdist_group("pages")]
+
+
+@pytest.fixture(scope="module")
+def lighthouse() -> list[str]:
+    """The Lighthouse command; installs tests/lighthouse with ``npm ci`` once (a lock keeps workers apart)."""
+    npm, node, chromium = shutil.which("npm"), shutil.which("node"), shutil.which("chromium")
+    if not (npm and node and chromium):
+        pytest.fail("Lighthouse needs node, npm and chromium on the PATH")
+    with open(LIGHTHOUSE / "package-lock.json") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        installed = LIGHTHOUSE / "node_modules" / ".package-lock.json"
+        if not installed.exists() or installed.stat().st_mtime < (LIGHTHOUSE / "package-lock.json").stat().st_mtime:
+            command = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"]
+            subprocess.run(command, cwd=LIGHTHOUSE, check=True, capture_output=True, timeout=300)
+    return [node, str(LIGHTHOUSE / "node_modules" / "lighthouse" / "cli" / "index.js")]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict]]:
+    """The default project, seeded and served; yields its base URL and the tour's report."""
+    path = bake(tmp_path_factory.mktemp("pages"), **VARIATIONS["default"])
+    project = Project(path, "default")
+    assert_ok(project.run("uv", "sync", "--frozen"))
+    organization = _showcase.seed(path)
+    with _showcase.serve(path, free_port()) as base:
+        yield base, _showcase.tour(path, base, organization, tmp_path_factory.mktemp("tour"), shots=False)
+
+
+def scores(command: list[str], url: str, *, desktop: bool, cookie: str, out: Path) -> dict[str, float]:
+    """Lighthouse's category scores (0 to 1) for one page."""
+    report = out / "report.json"
+    args = [
+        url,
+        "--output=json",
+        f"--output-path={report}",
+        "--quiet",
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+        f"--only-categories={','.join(CATEGORIES)}",
+    ]
+    if desktop:
+        args.append("--preset=desktop")
+    if cookie:
+        args.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
+    env = {**_showcase.project_env(), "CHROME_PATH": shutil.which("chromium") or "chromium"}
+    result = subprocess.run([*command, *args], capture_output=True, text=True, timeout=240, env=env)
+    assert result.returncode == 0, f"Lighthouse failed on {url}:\n{result.stderr[-3000:]}"
+    categories = json.loads(report.read_text(encoding="utf-8"))["categories"]
+    return {name: categories[name]["score"] for name in CATEGORIES}
+
+
+def best_of(measure: Callable[[], dict[str, float]], runs: int = RUNS) -> dict[str, float]:
+    """Each category's best score over up to ``runs`` runs, stopping once every category passes.
+
+    Lighthouse's performance score varies from run to run with the machine's load (its own docs
+    advise several runs); a page that is slow by design fails every run.
+    """
+    best: dict[str, float] = {}
+    for _ in range(runs):
+        best = {name: max(score, best.get(name, 0.0)) for name, score in measure().items()}
+        if min(best.values()) >= MINIMUM:
+            break
+    return best
+
+
+def test_no_main_page_scrolls_sideways_on_a_phone(served):
+    _, report = served
+    assert report["pages"], "the tour visited no page"
+    assert [name for name, page in report["pages"].items() if page["scrolls_sideways"]] == []
+
+
+@pytest.mark.parametrize("desktop", [False, True], ids=["mobile", "desktop"])
+def test_main_pages_score_95_or_more_in_every_lighthouse_category(served, lighthouse, desktop, tmp_path):
+    base, report = served
+    low = {}
+    for name, page in report["pages"].items():
+        if not name.endswith("@desktop"):  # each page once; the width is Lighthouse's preset
+            continue
+        signed_in = page["path"].startswith(("/orgs/", "/accounts/profile"))
+        cookie = report["cookie"] if signed_in else ""
+        url = base + page["path"]
+        measured = best_of(partial(scores, lighthouse, url, desktop=desktop, cookie=cookie, out=tmp_path))
+        print(f"{'desktop' if desktop else 'mobile'} {name.split('@')[0]}: {measured}")
+        low.update({f"{name} {category}": score for category, score in measured.items() if score < MINIMUM})
+    assert low == {}

@@ -1,0 +1,71 @@
+"""scripts/remove_example.py on a baked project: no trace of the example is left, and the project still works.
+
+The copy shares the installed project's virtualenv (the project is not installed into it, so the copy's own
+code is what runs). The prose of the docs may still name the example (the script lists those lines for a person
+to reword), and so does the load-test profile, which drives the example's endpoints.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import Project, assert_ok
+
+pytestmark = [pytest.mark.slow]
+
+TRACE = re.compile(r"\bprojects\b|\bProjects?\b|project_id|ProjectFactory")
+SKIPPED = {".venv", ".git", "staticfiles", ".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__", ".hypothesis",
+    ".import_linter_cache",  # lint-imports' module timestamps, if another test ran it on the installed project
+}
+ALLOWED = re.compile(r"^(README\.md|docs/[\w-]+\.md|loadtests/.*)$")
+
+
+def copy_of(project: Project, where: Path) -> Project:
+    copy = where / project.slug
+    shutil.copytree(project.path, copy, ignore=shutil.ignore_patterns(*SKIPPED))
+    (copy / ".venv").symlink_to(project.path / ".venv")
+    return Project(copy, project.variation)
+
+
+def traces(root: Path) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if not path.is_file() or SKIPPED & set(relative.parts) or ALLOWED.match(relative.as_posix()):
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        found += [
+            f"{relative}:{n}: {line.strip()}" for n, line in enumerate(text.splitlines(), 1) if TRACE.search(line)
+        ]
+    return found
+
+
+# Its own xdist group: another worker installs the default project again (from uv's cache) rather than lengthen
+# the default project's group, the longest.
+@pytest.mark.parametrize(
+    "installed_project", [pytest.param("default", marks=pytest.mark.xdist_group("remove-example"))], indirect=True
+)
+def test_removing_the_example_leaves_no_trace_and_a_working_project(installed_project: Project, tmp_path: Path):
+    project = copy_of(installed_project, tmp_path)
+    assert traces(project.path)  # the example is there to begin with
+
+    removed = project.run("python", "scripts/remove_example.py")
+
+    assert_ok(removed)
+    assert "The docs still name the example here" in removed.stdout
+    assert traces(project.path) == []
+    assert not (project.path / "scripts" / "remove_example.py").exists()
+    assert_ok(project.run("python", "manage.py", "check", "--fail-level", "WARNING"))
+    assert_ok(project.run("python", "manage.py", "makemigrations", "--check", "--dry-run"))
+    assert_ok(project.run("python", "manage.py", "api_contract"))  # the rewritten contracts are what it serves
+    assert_ok(project.run("lint-imports"))
+    assert_ok(project.run("ruff", "check", "."))
+    assert_ok(project.run("mypy", "."))
+    suite = ["tests/api/test_tenancy.py", "tests/api/test_contracts.py", "tests/organizations/test_seed_demo.py"]
+    assert_ok(project.run("python", "-m", "pytest", *suite, "-q", "-p", "no:cacheprovider", timeout=900))
