@@ -84,7 +84,7 @@ def needs_of(item: pytest.Item) -> set[str]:
 # hands groups out in collection order (--no-loadscope-reorder): the long ones start at once and the short ones
 # fill the end, instead of a ten-minute group starting last because it holds few tests.
 LONGEST_GROUPS = [
-    "default", "custom", "pages", "docs", "zero-services", "first-feature", "remove-example", "template-update",
+    "default", "custom", "pages", "docs", "first-feature", "remove-example", "template-update",
     "fault-run", "bench", "demo",
 ]  # fmt: skip
 

@@ -107,7 +107,12 @@ def test_production_settings_pass_the_deployment_checklist(installed_project: Pr
     assert_ok(installed_project.run("python", "manage.py", "check", "--deploy", "--fail-level", "WARNING", **env))
 
 
-@each_variation
+# Each answer set and each mode once, in two runs rather than four: the mode (services or none) and the answers
+# (names, quotes, an ampersand, a time zone, the licence) are independent axes. The answers reach what a page, a
+# mail or a setting renders, which every test in both modes checks; the services add behaviour (replicas, PgBouncer,
+# brokers, workers) that no answer changes. So the default answers run in full mode, where every test runs against
+# the real services, and the custom answers run with none, which is also what a founder on a laptop does first.
+@pytest.mark.parametrize("installed_project", variation_params(["default"]), indirect=True)
 @pytest.mark.needs("pgbouncer", "chromium")
 def test_its_suite_passes_against_postgres_and_redis(installed_project: Project, services):
     result = installed_project.run(
@@ -120,13 +125,7 @@ def test_its_suite_passes_against_postgres_and_redis(installed_project: Project,
     assert " deselected" not in result.stdout, "the replica and PgBouncer tests must run (see .ci/run)"
 
 
-# Pairwise, not every combination: the mode (services or none) and the answers (names, quotes, licence) are
-# independent axes. The default answers run in both modes; the custom ones in full mode, which runs every test.
-# Its own xdist group: another worker installs the default project a second time (seconds, from uv's cache) rather
-# than one worker running the default project's two suites back to back.
-@pytest.mark.parametrize(
-    "installed_project", [pytest.param("default", marks=pytest.mark.xdist_group("zero-services"))], indirect=True
-)
+@pytest.mark.parametrize("installed_project", variation_params(["custom"]), indirect=True)
 @pytest.mark.needs("chromium")
 def test_its_suite_passes_with_zero_services(installed_project: Project):
     result = installed_project.run("pytest", "-q", "-p", "no:cacheprovider", timeout=1500)

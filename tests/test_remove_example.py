@@ -17,7 +17,15 @@ from conftest import Project, assert_ok
 pytestmark = [pytest.mark.slow]
 
 TRACE = re.compile(r"\bprojects\b|\bProjects?\b|project_id|ProjectFactory")
-SKIPPED = {".venv", ".git", "staticfiles", ".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__", ".hypothesis",
+SKIPPED = {
+    ".venv",
+    ".git",
+    "staticfiles",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "__pycache__",
+    ".hypothesis",
     ".import_linter_cache",  # lint-imports' module timestamps, if another test ran it on the installed project
 }
 ALLOWED = re.compile(r"^(README\.md|docs/[\w-]+\.md|loadtests/.*)$")
