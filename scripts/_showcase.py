@@ -23,12 +23,14 @@ EMAIL = "founder@example.com"
 PASSWORD = "correct-horse-battery-staple"
 
 # Runs in `manage.py shell`: one founder, one organization with a teammate, a key, a webhook that has
-# delivered an event, and an open invitation, so every page shows content rather than its empty state.
+# delivered an event, an open invitation and the example's sample projects, so every page shows content rather
+# than its empty state.
 SEED = f"""
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from {{slug}}.organizations import keys, services
 from {{slug}}.organizations.models import Membership
+from {{slug}}.projects import demo
 from {{slug}}.webhooks.services import endpoint_create, event_emit
 
 User = get_user_model()
@@ -44,6 +46,7 @@ if not User.objects.filter(email="{EMAIL}").exists():
     services.invitation_create(
         organization=org, email="linus@example.com", role="admin", invited_by=founder, link_base="http://localhost/"
     )
+    demo.seed(organization=org, owner=founder)
 print("organization=" + str(Membership.objects.get(user__email="{EMAIL}", role="owner").organization.public_id))
 """
 

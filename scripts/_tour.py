@@ -27,10 +27,13 @@ def pages(organization: str) -> list[tuple[str, str, bool]]:
         ("sign-in", "/accounts/login/", False),
         ("sign-up", "/accounts/signup/", False),
         ("dashboard", f"{org}/", True),
+        ("projects", f"{org}/projects/", True),
+        ("project-form", f"{org}/projects/new/", True),
         ("members", f"{org}/members/", True),
         ("invitations", f"{org}/invitations/", True),
         ("api-keys", f"{org}/api-keys/", True),
         ("webhooks", f"{org}/webhooks/", True),
+        ("billing", f"{org}/billing/", True),
         ("account", "/accounts/profile/", True),
     ]
 

@@ -4,7 +4,7 @@
 
 Bakes the default project into .runway/screenshots/ (replaced on every run), installs
 it from its uv.lock, fills it with sample data (a founder, an organization with a
-teammate, an API key, a webhook endpoint, an open invitation), serves it on loopback and
+teammate, an API key, a webhook endpoint, an open invitation, sample projects), serves it on loopback and
 photographs each page with the machine's Chromium (docs/pages.md shows them). Needs uv
 (installed if missing) and Chromium on the PATH; no service.
 """
