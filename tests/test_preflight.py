@@ -113,7 +113,7 @@ def test_with_everything_present_it_says_one_line_and_hands_over_to_pytest(servi
     assert preflight_line(result).startswith(
         "runway: preflight: ready: Postgres, Redis, RabbitMQ, the replica, PgBouncer, Chromium ("
     )
-    assert "2/" in result.stdout, "the two selected tests, collected by pytest"
+    assert "1/" in result.stdout, "the selected test (the default answers' full-mode suite), collected by pytest"
     assert " tests collected" in result.stdout
 
 
