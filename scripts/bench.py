@@ -9,8 +9,7 @@ bench_replicas.py (imported from them, so each script alone measures the same):
 1. HTTP under the production server (gunicorn, 2 sync workers, production
    settings, pooled Postgres, Redis): a bare Django view, a plain DRF list with
    token auth, and the project's authenticated list of 20 projects (API key, the
-   cached permission check, v2 and v1, billing on: a Pro organization's plan
-   checks and its per-organization rate limit), in alternating rounds;
+   cached permission check, v2 and v1), in alternating rounds;
 2. the permission check in one process: warm, second in a request, cold (after a
    change), next to one raw Redis GET of the same value; the warm entitlement
    check (billing's plan, from the same cached value) against the same GET;
@@ -106,7 +105,7 @@ def main() -> int:
                 ("bare Django view", requests[bare], None, 1.0),
                 http_row("plain DRF list of 20, token auth / bare view", plain, bare),
                 http_row("our list of 20, API key, v2 / bare view", ours, bare),
-                http_row("our list of 20, API key, v2, billing on / plain DRF list", ours, plain),
+                http_row("our list of 20, API key, v2 / plain DRF list", ours, plain),
                 http_row("our list of 20, v1 / v2", v1, ours),
             ],
         ),

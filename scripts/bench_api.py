@@ -12,8 +12,7 @@ the machine hits all three alike:
   b  a plain DRF APIView with DRF's token auth and no permission check, listing
      20 rows through a plain Serializer with select_related;
   c  our list of 20 projects: API key auth, the cached permission check, the
-     versioned response (v2), tenant scoping, cursor pagination, the rate limit,
-     and (unless --billing-off) billing's plan checks and per-organization limit.
+     versioned response (v2), tenant scoping, cursor pagination, the rate limit.
 
 Prints requests per second of each round, the medians side by side, and c/a
 and c/b; v1 of c is measured too (its responses are translated down). Needs
@@ -89,11 +88,9 @@ urlpatterns = [path("bench/bare/", bare), path("bench/drf/", PlainList.as_view()
 """
 SEED = """
 import json
-import os
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 from acme_cloud.accounts.models import User
-from acme_cloud.billing.models import BillingAccount, EntitlementOverride
 from acme_cloud.organizations import keys, services
 from acme_cloud.projects.services import project_create
 
@@ -104,9 +101,6 @@ for number in range(20):
 _, api_key = keys.api_key_create(
     organization=organization, actor=user, name="bench", scopes=["projects.view"], expires_in_days=None
 )
-if os.environ.get("STRIPE_SECRET_KEY"):  # billing on: a paying organization, its limits from the cached value
-    BillingAccount.objects.create(organization=organization, plan="pro", status="active", stripe_customer_id="cus_1")
-    EntitlementOverride.objects.create(organization=organization, key="api_rate_per_minute", limit=10**9)
 print(json.dumps({"organization": str(organization.public_id), "api_key": api_key,
                   "token": Token.objects.create(user=user).key}))
 """
@@ -153,15 +147,8 @@ def load(port: int, path: str, headers: dict[str, str], seconds: float, clients:
     return sum(done) / (time.perf_counter() - started)
 
 
-def measure(
-    project: Path, env: dict[str, str], *, rounds: int, seconds: float, clients: int, billing: bool = True
-) -> dict[str, list[float]]:
-    """Serve the installed project under gunicorn and measure the endpoints; requests/s of each round, by endpoint.
-
-    With ``billing`` (the default), Stripe keys are set, so billing is on: the organization is on the Pro plan with
-    its API rate limit raised out of reach (counted per organization, never reached), and every request to our list
-    also passes the plan's checks, read from the permission check's cached value. Stripe is never called.
-    """
+def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, clients: int) -> dict[str, list[float]]:
+    """Serve the installed project under gunicorn and measure the endpoints; requests/s of each round, by endpoint."""
     database = f"runway_{CHECKOUT}_bench_api"
     (project / "config/settings/bench.py").write_text(BENCH_SETTINGS, encoding="utf-8")
     (project / "config/bench_urls.py").write_text(BENCH_URLS, encoding="utf-8")
@@ -180,8 +167,6 @@ def measure(
         "API_RATE_LIMIT_KEY": "1000000000",  # counted, never reached
         "LOG_LEVEL": "WARNING",
     }
-    if billing:
-        server_env.update(STRIPE_SECRET_KEY="sk_test_bench", STRIPE_WEBHOOK_SECRET="whsec_bench")
     python = str(project / ".venv/bin/python")
 
     def admin(*statements: str) -> None:
@@ -254,7 +239,6 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--seconds", type=float, default=2.0, help="length of one endpoint's turn in a round")
     parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
-    parser.add_argument("--billing-off", action="store_true", help="no Stripe keys: billing off, no plan checks")
     args = parser.parse_args()
 
     env = tool_environment()
@@ -263,13 +247,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         say("baking and installing the default project")
         project = bake_default(tmp, env, uv, tools, "--no-dev")
-        results = measure(
-            project, env, rounds=args.rounds, seconds=args.seconds, clients=args.clients, billing=not args.billing_off
-        )
+        results = measure(project, env, rounds=args.rounds, seconds=args.seconds, clients=args.clients)
     medians = {name: statistics.median(values) for name, values in results.items()}
     print(f"\nmedian requests/s over {args.rounds} alternating rounds of {args.seconds:g} s, {args.clients} clients,")
-    print("gunicorn -c config/gunicorn.py (2 sync workers), production settings, pooled Postgres, Redis,")
-    print("billing off:" if args.billing_off else "billing on (a Pro organization, its rate limit counted):")
+    print("gunicorn -c config/gunicorn.py (2 sync workers), production settings, pooled Postgres, Redis:")
     for name, value in medians.items():
         print(f"  {name:<16} {value:8.0f}")
     ours, bare, plain = medians["c ours (v2)"], medians["a bare Django"], medians["b plain DRF"]
