@@ -182,15 +182,18 @@ def counted(python: str, redis_url: str, pattern: str) -> bool:
 
 
 def wait_until_serving(server: subprocess.Popen[bytes], port: int) -> None:
-    deadline = time.monotonic() + 60
+    # Both servers load the project at once, which on a busy 2-core machine can take more than a minute.
+    deadline = time.monotonic() + 120
     while True:
         try:
             if get(port, "/healthz", {})[0] == 200:
                 return
         except OSError:
             pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            fail("gunicorn did not start")
+        if server.poll() is not None:
+            fail(f"gunicorn on port {port} stopped with exit code {server.returncode} (its log is above)")
+        if time.monotonic() > deadline:
+            fail(f"gunicorn on port {port} did not answer /healthz within 120 s")
         time.sleep(0.2)
 
 
