@@ -9,7 +9,9 @@ bench_replicas.py (imported from them, so each script alone measures the same):
 1. HTTP under the production server (gunicorn, 2 sync workers, production
    settings, pooled Postgres, Redis): a bare Django view, a plain DRF list with
    token auth, and the project's authenticated list of 20 projects (API key, the
-   cached permission check, v2 and v1), in alternating rounds;
+   cached permission check, v2 and v1; v2 again from a second server with
+   billing on: a Pro organization's plan checks and its per-organization rate
+   limit), in alternating rounds;
 2. the permission check in one process: warm, second in a request, cold (after a
    change), next to one raw Redis GET of the same value; the warm entitlement
    check (billing's plan, from the same cached value) against the same GET;
@@ -93,6 +95,7 @@ def main() -> int:
     primary, replica = replicas["primary only"], replicas["one replica"]
     share = replica["replica_reads"] / replica["reads"] if replica["reads"] else 0.0
     ours, bare, plain, v1 = "c ours (v2)", "a bare Django", "b plain DRF", "c ours (v1)"
+    billed = "d ours (v2), billing on"
 
     def http_row(title: str, top: str, bottom: str) -> Row:
         # A round measures the endpoints back to back: its own ratio is the least disturbed by other load.
@@ -106,6 +109,8 @@ def main() -> int:
                 http_row("plain DRF list of 20, token auth / bare view", plain, bare),
                 http_row("our list of 20, API key, v2 / bare view", ours, bare),
                 http_row("our list of 20, API key, v2 / plain DRF list", ours, plain),
+                http_row("our list of 20, v2, billing on / plain DRF list", billed, plain),
+                http_row("our list of 20, v2, billing on / billing off", billed, ours),
                 http_row("our list of 20, v1 / v2", v1, ours),
             ],
         ),

@@ -4,20 +4,24 @@
 
 Bakes the default project, installs it from its lock and serves it with its
 production command, ``gunicorn -c config/gunicorn.py`` (production settings, 2 sync
-workers, pooled Postgres, Redis), on a free loopback port. Three endpoints,
-measured in alternating rounds (the order rotates each round) so that drift on
-the machine hits all three alike:
+workers, pooled Postgres, Redis), twice on free loopback ports over one database:
+billing off, and billing on (Stripe keys set, Stripe's API pointed at a closed
+loopback port, so no request can leave the machine). The endpoints are measured
+in alternating rounds (the order rotates each round) so that drift on the machine
+hits all alike:
 
   a  a bare Django view returning a small JSON dict;
   b  a plain DRF APIView with DRF's token auth and no permission check, listing
      20 rows through a plain Serializer with select_related;
   c  our list of 20 projects: API key auth, the cached permission check, the
-     versioned response (v2), tenant scoping, cursor pagination, the rate limit.
+     versioned response (v2), tenant scoping, cursor pagination, the rate limit;
+  d  c with billing on: the organization on the Pro plan, so the plan's checks
+     run and its per-organization rate limit is counted (raised out of reach).
 
-Prints requests per second of each round, the medians side by side, and c/a
-and c/b; v1 of c is measured too (its responses are translated down). Needs
-Postgres and Redis (RUNWAY_TEST_DATABASE_URL and RUNWAY_TEST_REDIS_URL, default
-the local servers). Only loopback; every round is bounded in time.
+Prints requests per second of each round, the medians side by side, and c/a,
+c/b, d/b and d/c; v1 of c is measured too (its responses are translated down).
+Needs Postgres and Redis (RUNWAY_TEST_DATABASE_URL and RUNWAY_TEST_REDIS_URL,
+default the local servers). Only loopback; every round is bounded in time.
 """
 
 from __future__ import annotations
@@ -91,11 +95,22 @@ import json
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 from acme_cloud.accounts.models import User
+from acme_cloud.billing.entitlements import billing_changed
+from acme_cloud.billing.models import BillingAccount, EntitlementOverride
+from acme_cloud.billing.plans import Limit
 from acme_cloud.organizations import keys, services
 from acme_cloud.projects.services import project_create
 
 user = User.objects.create_user(email="bench@example.com", password="bench-password-123")
 organization = services.organization_create(name="Bench", owner=user)
+# What the server with billing on reads (the other ignores it): a paying organization, as Stripe's webhook leaves
+# it (Pro, active, its one seat paid, so a seat sync has nothing to send), with its API rate raised out of reach:
+# counted on every request, never reached. Before the projects, so the seed runs with billing on as well: a new
+# organization starts on the Free plan, which holds 10.
+with transaction.atomic():
+    BillingAccount.objects.create(organization=organization, plan="pro", status="active", seats=1)
+    EntitlementOverride.objects.create(organization=organization, key=Limit.API_RATE_PER_MINUTE, limit=10**9)
+    billing_changed(organization_public_id=organization.public_id)
 for number in range(20):
     project_create(organization=organization, actor=user, name=f"Project {number}", description="A project.")
 _, api_key = keys.api_key_create(
@@ -147,14 +162,51 @@ def load(port: int, path: str, headers: dict[str, str], seconds: float, clients:
     return sum(done) / (time.perf_counter() - started)
 
 
+def serve(project: Path, server_env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    """Start the production command (config/gunicorn.py: two sync workers, the app loaded before forking, workers
+    recycled with jitter) on a free loopback port; only the address and the log level are the benchmark's."""
+    port = free_port()
+    server_env = {**server_env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2"}
+    gunicorn = [str(project / ".venv/bin/gunicorn"), "-c", "config/gunicorn.py", "--log-level", "warning"]
+    return subprocess.Popen(gunicorn, cwd=project, env=server_env), port
+
+
+def counted(python: str, redis_url: str, pattern: str) -> bool:
+    """Does a key match ``pattern`` in Redis (asked with the project's own client)?"""
+    script = "import redis, sys\nfound = redis.Redis.from_url(sys.argv[1]).scan_iter(match=sys.argv[2])\n"
+    script += "sys.exit(0 if next(found, None) else 3)"
+    answer = subprocess.run([python, "-c", script, redis_url, pattern], check=False)
+    if answer.returncode not in (0, 3):
+        fail(f"could not ask Redis for {pattern}")
+    return answer.returncode == 0
+
+
+def wait_until_serving(server: subprocess.Popen[bytes], port: int) -> None:
+    # Both servers load the project at once, which on a busy 2-core machine can take more than a minute.
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if get(port, "/healthz", {})[0] == 200:
+                return
+        except OSError:
+            pass
+        if server.poll() is not None:
+            fail(f"gunicorn on port {port} stopped with exit code {server.returncode} (its log is above)")
+        if time.monotonic() > deadline:
+            fail(f"gunicorn on port {port} did not answer /healthz within 120 s")
+        time.sleep(0.2)
+
+
 def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, clients: int) -> dict[str, list[float]]:
-    """Serve the installed project under gunicorn and measure the endpoints; requests/s of each round, by endpoint."""
+    """Serve the installed project under gunicorn, billing off and on, and measure the endpoints; requests/s of
+    each round, by endpoint."""
     database = f"runway_{CHECKOUT}_bench_api"
     (project / "config/settings/bench.py").write_text(BENCH_SETTINGS, encoding="utf-8")
     (project / "config/bench_urls.py").write_text(BENCH_URLS, encoding="utf-8")
     (project / "staticfiles").mkdir(exist_ok=True)  # WhiteNoise warns without it; no page is served here
+    inherited = ("DATABASE_", "REDIS_", "DJANGO_", "VIRTUAL_ENV", "STRIPE_", "BILLING_")  # billing off unless set here
     server_env = {
-        **{k: v for k, v in env.items() if not k.startswith(("DATABASE_", "REDIS_", "DJANGO_", "VIRTUAL_ENV"))},
+        **{k: v for k, v in env.items() if not k.startswith(inherited)},
         "DJANGO_SETTINGS_MODULE": "config.settings.bench",
         "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
         "DJANGO_ALLOWED_HOSTS": HOST,
@@ -166,6 +218,16 @@ def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, 
         "MEDIA_BUCKET": "bench-media",  # required by production settings; nothing is stored
         "API_RATE_LIMIT_KEY": "1000000000",  # counted, never reached
         "LOG_LEVEL": "WARNING",
+        "PROMETHEUS_MULTIPROC_DIR": str(project / "prometheus"),
+    }
+    billing_env = {
+        **server_env,
+        "STRIPE_SECRET_KEY": "sk_test_bench",
+        "STRIPE_WEBHOOK_SECRET": "whsec_bench",
+        "STRIPE_API_BASE": f"http://127.0.0.1:{free_port()}",  # nothing listens: a Stripe call would fail, not leave
+        # Its own cache: its cached permission values hold other entitlements than those of billing off.
+        "CACHE_KEY_PREFIX": f"bench-billing-{os.getpid()}",
+        "PROMETHEUS_MULTIPROC_DIR": str(project / "prometheus-billing"),
     }
     python = str(project / ".venv/bin/python")
 
@@ -177,54 +239,50 @@ def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, 
     admin(f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}")
     manage = [python, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=project, env=server_env, check=True)
-    seeded = subprocess.run(
-        [*manage, "shell", "-c", SEED], cwd=project, env=server_env, check=True, capture_output=True, text=True
-    )
+    seeded = subprocess.run([*manage, "shell", "-c", SEED], cwd=project, env=server_env, capture_output=True, text=True)
+    if seeded.returncode != 0:
+        fail(f"the seed failed:\n{seeded.stderr.strip()}")
     seed = json.loads(seeded.stdout.strip().splitlines()[-1])
 
-    # The production command and its configuration (config/gunicorn.py: two sync workers, the app loaded
-    # before forking, workers recycled with jitter); only the address and the log level are the benchmark's.
-    port = free_port()
-    server_env.update(HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="2")
-    server_env["PROMETHEUS_MULTIPROC_DIR"] = str(project / "prometheus")
-    gunicorn = [str(project / ".venv/bin/gunicorn"), "-c", "config/gunicorn.py", "--log-level", "warning"]
-    server = subprocess.Popen(gunicorn, cwd=project, env=server_env)
+    servers = [serve(project, server_env), serve(project, billing_env)]
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if get(port, "/healthz", {})[0] == 200:
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                fail("gunicorn did not start")
-            time.sleep(0.2)
+        for server, port in servers:
+            wait_until_serving(server, port)
+        (_, plain), (_, billing) = servers
         projects = f"organizations/{seed['organization']}/projects/"
+        key = {"Authorization": f"Bearer {seed['api_key']}"}
         endpoints = {
-            "a bare Django": ("/bench/bare/", {}),
-            "b plain DRF": ("/bench/drf/", {"Authorization": f"Token {seed['token']}"}),
-            "c ours (v2)": (f"/api/v2/{projects}", {"Authorization": f"Bearer {seed['api_key']}"}),
-            "c ours (v1)": (f"/api/v1/{projects}", {"Authorization": f"Bearer {seed['api_key']}"}),
+            "a bare Django": (plain, "/bench/bare/", {}),
+            "b plain DRF": (plain, "/bench/drf/", {"Authorization": f"Token {seed['token']}"}),
+            "c ours (v2)": (plain, f"/api/v2/{projects}", key),
+            "c ours (v1)": (plain, f"/api/v1/{projects}", key),
+            "d ours (v2), billing on": (billing, f"/api/v2/{projects}", key),
         }
-        for name, (path, headers) in endpoints.items():
+        for name, (port, path, headers) in endpoints.items():
             status, body = get(port, path, headers)
             if status != 200:
                 fail(f"{name}: HTTP {status}: {body[:300]!r}")
             if not name.startswith("a") and len(json.loads(body)["results"]) != 20:
                 fail(f"{name}: expected 20 rows")
             load(port, path, headers, 1.0, clients)  # warm every worker's caches and pools
+        # Billing is on where it should be: the plan's per-organization counter exists under its cache prefix only.
+        for environment, expected in ((billing_env, True), (server_env, False)):
+            counter = f"{environment['CACHE_KEY_PREFIX']}:*throttle:org:{seed['organization']}:*"
+            if counted(python, server_env["REDIS_URL"], counter) != expected:
+                fail(f"billing is {'off' if expected else 'on'} where it should not be: {counter} {expected=}")
         results: dict[str, list[float]] = {name: [] for name in endpoints}
         names = list(endpoints)
         for number in range(rounds):
             order = names[number % len(names) :] + names[: number % len(names)]
             for name in order:
-                path, headers = endpoints[name]
+                port, path, headers = endpoints[name]
                 results[name].append(load(port, path, headers, seconds, clients))
             say(f"round {number + 1}: " + ", ".join(f"{name} {results[name][-1]:.0f}/s" for name in names))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server, _ in servers:
+            server.terminate()
+        for server, _ in servers:
+            server.wait(timeout=30)
         admin(f"DROP DATABASE IF EXISTS {database}")
     return results
 
@@ -252,15 +310,22 @@ def main() -> int:
     print(f"\nmedian requests/s over {args.rounds} alternating rounds of {args.seconds:g} s, {args.clients} clients,")
     print("gunicorn -c config/gunicorn.py (2 sync workers), production settings, pooled Postgres, Redis:")
     for name, value in medians.items():
-        print(f"  {name:<16} {value:8.0f}")
+        print(f"  {name:<24} {value:8.0f}")
     ours, bare, plain = medians["c ours (v2)"], medians["a bare Django"], medians["b plain DRF"]
+    billed = medians["d ours (v2), billing on"]
     print(
         f"  c/a = {ours / bare:.2f}   c/b = {ours / plain:.2f}   b/a = {plain / bare:.2f}"
-        f"   v1/v2 = {medians['c ours (v1)'] / ours:.2f}   (ratios of the medians)"
+        f"   v1/v2 = {medians['c ours (v1)'] / ours:.2f}   d/b = {billed / plain:.2f}   d/c = {billed / ours:.2f}"
+        "   (ratios of the medians)"
     )
     ours_a = per_round(results, "c ours (v2)", "a bare Django")
     ours_b = per_round(results, "c ours (v2)", "b plain DRF")
-    print(f"  c/a = {ours_a:.2f}   c/b = {ours_b:.2f}   (medians of the per-round ratios)")
+    billed_b = per_round(results, "d ours (v2), billing on", "b plain DRF")
+    billed_c = per_round(results, "d ours (v2), billing on", "c ours (v2)")
+    print(
+        f"  c/a = {ours_a:.2f}   c/b = {ours_b:.2f}   d/b = {billed_b:.2f}   d/c = {billed_c:.2f}"
+        "   (medians of the per-round ratios)"
+    )
     return 0
 
 

@@ -52,6 +52,8 @@ def test_a_short_run_prints_every_ratio(services):
     for row in (
         "plain DRF list of 20, token auth / bare view",
         "our list of 20, API key, v2 / plain DRF list",
+        "our list of 20, v2, billing on / plain DRF list",
+        "our list of 20, v2, billing on / billing off",
         "our list of 20, v1 / v2",
         "warm (cached) / one raw Redis GET",
         "cold (after a role change) / warm",
