@@ -1,12 +1,10 @@
-from typing import Any
-
 from django.apps import AppConfig, apps
 from django.core.signals import request_finished
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
-def name_the_site(using: str = "default", **kwargs: Any) -> None:
+def name_the_site(using: str = "default", **kwargs: object) -> None:
     """Give the default Site the product's name and domain: allauth puts them in every email.
 
     Runs after every migrate and after test flushes, after django.contrib.sites has

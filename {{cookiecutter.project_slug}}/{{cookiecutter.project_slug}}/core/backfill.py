@@ -38,11 +38,12 @@ class Backfill:
     model: type[models.Model]
     batch_size: int
     pause_ms: int
-    function: Callable[[models.QuerySet[Any]], int | None]  # the rows it changed, or None
+    function: BatchFunction
 
 
+# One batch of any model's rows -> the rows it changed, or None.
+type BatchFunction = Callable[[models.QuerySet[Any]], int | None]
 REGISTRY: dict[str, Backfill] = {}
-BatchFunction = Callable[[models.QuerySet[Any]], int | None]
 
 
 def backfill(

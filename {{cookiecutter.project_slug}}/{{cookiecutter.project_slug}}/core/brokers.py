@@ -15,10 +15,10 @@ replaced. Messages being processed stay in hand until acknowledged.
 
 import threading
 from collections import defaultdict
-from typing import Any
+from collections.abc import Iterable
 
 import redis
-from dramatiq.broker import Consumer
+from dramatiq.broker import Consumer, MessageProxy
 from dramatiq.brokers.redis import RedisBroker as DramatiqRedisBroker
 from dramatiq.brokers.redis import _RedisConsumer
 from dramatiq.errors import ConnectionClosed
@@ -27,7 +27,7 @@ from dramatiq.errors import ConnectionClosed
 class RedisBroker(DramatiqRedisBroker):
     """``dramatiq.brokers.redis.RedisBroker`` that takes back orphaned messages (see the module docstring)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]
         self.in_hand: dict[str, set[str]] = defaultdict(set)  # queue -> Redis message ids delivered, not done
         self.in_hand_lock = threading.Lock()
@@ -71,22 +71,22 @@ class _Consumer(_RedisConsumer):
     broker: RedisBroker
     queue_name: str
 
-    def __next__(self) -> Any:
-        message = super().__next__()  # type: ignore[no-untyped-call]
+    def __next__(self) -> MessageProxy | None:
+        message: MessageProxy | None = super().__next__()  # type: ignore[no-untyped-call]
         if message is not None:
             self.broker.hold(self.queue_name, message.options["redis_message_id"], held=True)
         return message
 
-    def ack(self, message: Any) -> None:
+    def ack(self, message: MessageProxy) -> None:
         super().ack(message)  # type: ignore[no-untyped-call]
         self.broker.hold(self.queue_name, message.options["redis_message_id"], held=False)
 
-    def nack(self, message: Any) -> None:
+    def nack(self, message: MessageProxy) -> None:
         super().nack(message)  # type: ignore[no-untyped-call]
         self.broker.hold(self.queue_name, message.options["redis_message_id"], held=False)
 
-    def requeue(self, messages: Any) -> None:
-        messages = list(messages)
-        super().requeue(messages)  # type: ignore[no-untyped-call]
-        for message in messages:
+    def requeue(self, messages: Iterable[MessageProxy]) -> None:
+        batch = list(messages)
+        super().requeue(batch)  # type: ignore[no-untyped-call]
+        for message in batch:
             self.broker.hold(self.queue_name, message.options["redis_message_id"], held=False)

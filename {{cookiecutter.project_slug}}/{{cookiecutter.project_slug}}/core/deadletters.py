@@ -21,8 +21,8 @@ class DeadLetter:
     message_id: str
     queue: str
     actor: str
-    args: tuple[Any, ...]
-    kwargs: dict[str, Any]
+    args: tuple[object, ...]
+    kwargs: dict[str, object]
     failed_at: datetime | None
     error: str
 
@@ -31,7 +31,7 @@ class UnsupportedBroker(Exception):
     pass
 
 
-def _message(raw: dramatiq.Message[Any], failed_at: datetime | None) -> DeadLetter:
+def _message(raw: dramatiq.Message[object], failed_at: datetime | None) -> DeadLetter:
     return DeadLetter(
         message_id=raw.message_id,
         queue=raw.queue_name,

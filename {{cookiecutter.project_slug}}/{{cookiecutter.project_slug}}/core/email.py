@@ -14,8 +14,8 @@ an app lists its mails in its ``emails.py`` with ``@email_preview``.
 
 import base64
 import logging
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypedDict
 
 from django.conf import settings
 from django.contrib.sites.models import Site
@@ -36,16 +36,32 @@ HTML = "text/html"
 PREVIEWS: dict[str, Callable[[], EmailMessage]] = {}
 
 
+class EmailPayload(TypedDict):
+    """A queued message as JSON: what ``message_to_payload`` makes and ``payload_to_message`` rebuilds."""
+
+    subject: str
+    body: str
+    from_email: str | None
+    to: list[str]
+    cc: list[str]
+    bcc: list[str]
+    reply_to: list[str]
+    headers: dict[str, str]
+    alternatives: list[list[str]]  # [content, mimetype]
+    content_subtype: str
+    attachments: list[list[str | None]]  # [filename, base64 data, mimetype]
+
+
 def site_url(path: str) -> str:
     """An absolute link for a mail sent outside a request (from a job): the site's domain and protocol."""
     return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{Site.objects.get_current().domain}{path}"
 
 
-def render_mail(*, template: str, subject: str, to: list[str], context: dict[str, Any]) -> EmailMultiAlternatives:
+def render_mail(*, template: str, subject: str, to: list[str], context: Mapping[str, object]) -> EmailMultiAlternatives:
     """A message from ``<template>.txt`` and ``<template>.html``; both get ``project_name`` and ``subject``."""
-    context = {"project_name": settings.PROJECT_NAME, "subject": subject, **context}
-    message = EmailMultiAlternatives(subject=subject, body=render_to_string(f"{template}.txt", context), to=to)
-    message.attach_alternative(render_to_string(f"{template}.html", context), HTML)
+    full_context = {"project_name": settings.PROJECT_NAME, "subject": subject, **context}
+    message = EmailMultiAlternatives(subject=subject, body=render_to_string(f"{template}.txt", full_context), to=to)
+    message.attach_alternative(render_to_string(f"{template}.html", full_context), HTML)
     return message
 
 
@@ -56,7 +72,7 @@ def html_from_text(subject: str, text: str) -> str:
     return render_to_string("email/base.html", context)
 
 
-def with_html(payload: dict[str, Any]) -> dict[str, Any]:
+def with_html(payload: EmailPayload) -> EmailPayload:
     """Give a queued message's payload an HTML part when it has none (a plain-text mail)."""
     if payload["content_subtype"] == "plain" and not any(mime == HTML for _c, mime in payload["alternatives"]):
         payload["alternatives"].append([html_from_text(payload["subject"], payload["body"]), HTML])
@@ -79,9 +95,9 @@ def previews() -> dict[str, Callable[[], EmailMessage]]:
     return dict(sorted(PREVIEWS.items()))
 
 
-def message_to_payload(message: EmailMessage) -> dict[str, Any]:
+def message_to_payload(message: EmailMessage) -> EmailPayload:
     """Turn a message into JSON-serialisable data the worker can rebuild it from."""
-    attachments = []
+    attachments: list[list[str | None]] = []
     for attachment in message.attachments:
         if not isinstance(attachment, tuple):
             raise ValueError("MIME-object attachments cannot be queued; attach (filename, content, mimetype)")
@@ -92,7 +108,10 @@ def message_to_payload(message: EmailMessage) -> dict[str, Any]:
         "subject": str(message.subject),
         "body": str(message.body),
         "from_email": message.from_email,
-        **{field: [str(address) for address in getattr(message, field)] for field in ADDRESS_FIELDS},
+        "to": _addresses(message.to),
+        "cc": _addresses(message.cc),
+        "bcc": _addresses(message.bcc),
+        "reply_to": _addresses(message.reply_to),
         "headers": {str(k): str(v) for k, v in message.extra_headers.items()},
         "alternatives": [[str(content), mimetype] for content, mimetype in getattr(message, "alternatives", [])],
         "content_subtype": message.content_subtype,
@@ -100,14 +119,18 @@ def message_to_payload(message: EmailMessage) -> dict[str, Any]:
     }
 
 
-def _strings(payload: dict[str, Any], field: str) -> list[str]:
+def _addresses(addresses: Sequence[object]) -> list[str]:
+    return [str(address) for address in addresses]
+
+
+def _strings(payload: dict[str, object], field: str) -> list[str]:
     value = payload.get(field, [])
     if not isinstance(value, list) or not all(isinstance(item, str) and "@" in item for item in value):
         raise InvalidPayload(f"{field} must be a list of email addresses")
     return value
 
 
-def payload_to_message(payload: Any) -> EmailMultiAlternatives:
+def payload_to_message(payload: object) -> EmailMultiAlternatives:
     """Rebuild a message, refusing a payload that could never be sent."""
     if not isinstance(payload, dict):
         raise InvalidPayload("payload must be an object")
@@ -144,7 +167,7 @@ def payload_to_message(payload: Any) -> EmailMultiAlternatives:
     max_backoff=30 * 60_000,
     time_limit=60_000,
 )
-def send_email(payload: dict[str, Any]) -> None:
+def send_email(payload: EmailPayload) -> None:
     """Deliver one queued email with the "delivery" mailer (EMAIL_URL)."""
     try:
         message = payload_to_message(payload)

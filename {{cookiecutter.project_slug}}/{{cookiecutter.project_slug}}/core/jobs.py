@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, cast, overload
+from typing import TypedDict, Unpack, cast, overload
 
 import dramatiq
 import redis
@@ -33,8 +33,8 @@ from .logging import request_id
 logger = logging.getLogger(__name__)
 
 
-def send_on_commit(
-    actor: dramatiq.Actor[..., Any], *args: Any, options: Mapping[str, Any] | None = None, **kwargs: Any
+def send_on_commit[R](
+    actor: dramatiq.Actor[..., R], *args: object, options: Mapping[str, object] | None = None, **kwargs: object
 ) -> None:
     """Enqueue ``actor`` once the current transaction commits (at once outside one).
 
@@ -48,26 +48,33 @@ def send_on_commit(
     if options is not None and not isinstance(options, Mapping):
         raise TypeError(f"options must be a mapping of message options, not {options!r}")
     message_options = dict(options or {})
-    transaction.on_commit(lambda: send_with_options_or_keep(actor, args=args, kwargs=kwargs, **message_options))
+    transaction.on_commit(lambda: send_with_options_or_keep(actor, args=args, kwargs=kwargs, options=message_options))
 
 
 # What an unreachable broker raises: Redis's errors, and Dramatiq's for RabbitMQ.
 BROKER_DOWN = (dramatiq.errors.BrokerConnectionError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
-def send_or_keep(actor: dramatiq.Actor[..., Any], *args: Any, **kwargs: Any) -> None:
+def send_or_keep[**P, R](actor: dramatiq.Actor[P, R], *args: P.args, **kwargs: P.kwargs) -> None:
     """Enqueue now; if the broker is unreachable, keep the message for ``enqueue_unsent`` instead of failing."""
     send_with_options_or_keep(actor, args=args, kwargs=kwargs)
 
 
-def send_with_options_or_keep(
-    actor: dramatiq.Actor[..., Any], *, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None, **options: Any
+def send_with_options_or_keep[R](
+    actor: dramatiq.Actor[..., R],
+    *,
+    args: tuple[object, ...] = (),
+    kwargs: Mapping[str, object] | None = None,
+    options: Mapping[str, object] | None = None,
 ) -> None:
     """``send_or_keep`` with message options, as Dramatiq's ``send_with_options`` (``delay`` is not kept)."""
     from .models import UnsentJob
 
-    delay = options.pop("delay", None)
-    message = actor.message_with_options(args=args, kwargs=kwargs or {}, **options)
+    message_options = dict(options or {})
+    delay = message_options.pop("delay", None)
+    if delay is not None and not isinstance(delay, int):
+        raise TypeError(f"delay must be a number of milliseconds, not {delay!r}")
+    message = actor.message_with_options(args=args, kwargs=dict(kwargs or {}), **message_options)
     try:
         actor.broker.enqueue(message, delay=delay)
     except BROKER_DOWN:
@@ -94,7 +101,27 @@ def enqueue_unsent() -> int:
         sent += 1
 
 
-DEFAULTS: dict[str, Any] = {
+class ActorOptions(TypedDict, total=False):
+    """The actor options of Dramatiq's middleware and of ``Idempotency`` (an unknown one is refused)."""
+
+    priority: int
+    max_retries: int
+    min_backoff: int  # ms
+    max_backoff: int  # ms
+    time_limit: int  # ms
+    max_age: int  # ms
+    retry_when: Callable[[int, BaseException], bool]
+    on_success: str
+    on_failure: str
+    on_retry_exhausted: str
+    notify_shutdown: bool
+
+
+class _IdempotencyOption(TypedDict, total=False):
+    idempotency_key: Callable[..., str]  # read by ``Idempotency``
+
+
+DEFAULTS: ActorOptions = {
     "max_retries": 5,
     "min_backoff": 15_000,  # ms; doubles each retry, with jitter
     "max_backoff": 3_600_000,
@@ -114,8 +141,10 @@ def actor[**P, R](fn: Callable[P, R], /) -> dramatiq.Actor[P, R]: ...
 def actor[**P, R](
     *,
     queue_name: str = "default",
+    actor_name: str | None = None,
+    throws: tuple[type[BaseException], ...] = (),
     idempotency_key: Callable[..., str] | None = None,
-    **options: Any,
+    **options: Unpack[ActorOptions],
 ) -> Callable[[Callable[P, R]], dramatiq.Actor[P, R]]: ...
 
 
@@ -124,8 +153,10 @@ def actor[**P, R](
     /,
     *,
     queue_name: str = "default",
+    actor_name: str | None = None,
+    throws: tuple[type[BaseException], ...] = (),
     idempotency_key: Callable[..., str] | None = None,
-    **options: Any,
+    **options: Unpack[ActorOptions],
 ) -> dramatiq.Actor[P, R] | Callable[[Callable[P, R]], dramatiq.Actor[P, R]]:
     """Declare a Dramatiq actor with this project's defaults (see the module docstring).
 
@@ -133,22 +164,21 @@ def actor[**P, R](
     has completed is skipped, and the actor body runs in a transaction that also
     records the key, so its database effects happen exactly once.
     """
-    throws = (InvalidPayload, *options.pop("throws", ()))
-    name = options.pop("actor_name", None)
+    settings: ActorOptions = {**DEFAULTS, **options}
+    idempotency: _IdempotencyOption = {}
 
     def decorate(function: Callable[P, R]) -> dramatiq.Actor[P, R]:
-        body: Callable[..., Any] = function
+        body: Callable[P, R | None] = function
         if idempotency_key is not None:
             body = _exactly_once(function, idempotency_key)
-            options["idempotency_key"] = idempotency_key
-        declare: Any = dramatiq.actor
-        declared = declare(
-            body,
-            actor_name=name or function.__name__,
+            idempotency["idempotency_key"] = idempotency_key
+        declared = dramatiq.actor(
+            actor_name=actor_name or function.__name__,
             queue_name=queue_name,
-            throws=throws,
-            **{**DEFAULTS, **options},
-        )
+            throws=(InvalidPayload, *throws),
+            **settings,
+            **idempotency,
+        )(body)
         return cast("dramatiq.Actor[P, R]", declared)
 
     return decorate(fn) if fn is not None else decorate
@@ -256,7 +286,7 @@ class MessageContext(Middleware):
         broker: dramatiq.Broker,
         message: dramatiq.MessageProxy,
         *,
-        result: Any = None,
+        result: object = None,
         exception: BaseException | None = None,
     ) -> None:
         with self._lock:
@@ -270,7 +300,7 @@ class MessageContext(Middleware):
 class RequestIdPropagation(MessageContext):
     """Copy the caller's request id into each message; log lines of the job carry it."""
 
-    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
+    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[object], delay: int) -> None:
         message.options.setdefault("request_id", request_id.get())
 
     def enter(self, message: dramatiq.MessageProxy) -> Callable[[], None]:
@@ -287,7 +317,7 @@ class WritePositionPropagation(MessageContext):
 
     OPTION = "db_position"
 
-    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
+    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[object], delay: int) -> None:
         if self.OPTION not in message.options and router.enabled():
             position = router.position_to_carry()
             if position is not None:
@@ -323,7 +353,7 @@ class InProcessWorker(Middleware):
         self._broker: StubBroker | None = None
         self._lock = threading.Lock()
 
-    def after_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
+    def after_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[object], delay: int) -> None:
         if self._worker is not None:
             return
         with self._lock:

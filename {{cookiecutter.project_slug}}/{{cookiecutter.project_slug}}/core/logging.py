@@ -4,7 +4,6 @@ import json
 import logging
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
 
 from opentelemetry import trace
 
@@ -31,7 +30,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object a line, for log pipelines to index without parsing text."""
 
     def format(self, record: logging.LogRecord) -> str:
-        payload: dict[str, Any] = {
+        payload: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,

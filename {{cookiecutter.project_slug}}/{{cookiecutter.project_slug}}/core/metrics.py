@@ -18,7 +18,6 @@ import os
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any
 
 import dramatiq
 from django.db import connections
@@ -109,7 +108,7 @@ class JobMetrics(Middleware):
         # folder the exposition process could not see the workers' samples.
         return [serve_worker_metrics] if os.environ.get(MULTIPROCESS_DIR) else []
 
-    def after_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
+    def after_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[object], delay: int) -> None:
         JOBS_ENQUEUED.labels(message.queue_name, message.actor_name).inc()
         if message.options.get("retries"):
             JOBS_RETRIED.labels(message.queue_name, message.actor_name).inc()
@@ -126,7 +125,7 @@ class JobMetrics(Middleware):
         broker: dramatiq.Broker,
         message: dramatiq.MessageProxy,
         *,
-        result: Any = None,
+        result: object = None,
         exception: BaseException | None = None,
     ) -> None:
         labels = (message.queue_name, message.actor_name)
@@ -161,7 +160,7 @@ class _WorkerMetricsHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:
+    def log_message(self, format: str, *args: object) -> None:
         logger.debug(format, *args)
 
 

@@ -4,8 +4,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import sentry_sdk
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
@@ -43,40 +42,50 @@ def clear_request_id(**kwargs: object) -> None:
     request_id.set("-")
 
 
-class AroundMiddleware:
-    """Run ``before`` ahead of the view and ``after`` on its response, in sync and async stacks alike."""
+# The next layer of a middleware stack: answers at once in a sync stack, is awaited in an async one.
+type GetResponse = Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]]
+
+
+class AroundMiddleware[State]:
+    """Run ``before`` ahead of the view and ``after`` on its response, in sync and async stacks alike.
+
+    ``before`` returns a state of the subclass's choosing that ``after`` receives.
+    """
 
     sync_capable = True
     async_capable = True
 
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
             markcoroutinefunction(self)
 
-    def before(self, request: HttpRequest) -> Any:
+    def before(self, request: HttpRequest) -> State:
         raise NotImplementedError
 
-    def after(self, request: HttpRequest, response: HttpResponseBase, state: Any) -> None:
+    def after(self, request: HttpRequest, response: HttpResponseBase, state: State) -> None:
         raise NotImplementedError
 
-    def __call__(self, request: HttpRequest) -> Any:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self.is_async:
             return self._acall(request)
         state = self.before(request)
-        response: HttpResponseBase = self.get_response(request)
+        response = self.get_response(request)
+        assert isinstance(response, HttpResponseBase)  # a sync stack answers at once
         self.after(request, response, state)
         return response
 
     async def _acall(self, request: HttpRequest) -> HttpResponseBase:
         state = self.before(request)
-        response: HttpResponseBase = await self.get_response(request)
+        response = self.get_response(request)
+        if not isinstance(response, HttpResponseBase):
+            response = await response
         self.after(request, response, state)
         return response
 
 
-class RequestIdMiddleware(AroundMiddleware):
+class RequestIdMiddleware(AroundMiddleware[str]):
     """Accept a sane X-Request-ID or make one, echo it, and expose it to logs."""
 
     def before(self, request: HttpRequest) -> str:
@@ -149,7 +158,7 @@ def _observe(request: HttpRequest, response: HttpResponseBase, started: float) -
     )
 
 
-class AccessLogMiddleware(AroundMiddleware):
+class AccessLogMiddleware(AroundMiddleware[float]):
     """One log line and the Prometheus samples per request (health probes and scrapes excluded)."""
 
     def before(self, request: HttpRequest) -> float:

@@ -16,10 +16,12 @@ Django's ``cached_db`` engine (SESSION_ENGINE), with three changes (docs/auth.md
   (signed out during an outage) is refused again.
 """
 
+from __future__ import annotations
+
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -27,6 +29,9 @@ from django.contrib.sessions.backends import cached_db
 from django.core.cache.backends.base import BaseCache
 
 from .cacheguard import guarded, last_failure_at
+
+if TYPE_CHECKING:
+    from django.contrib.sessions.base_session import AbstractBaseSession
 
 DEADLINE = "_session_deadline"  # Unix time after which the session ends, however active
 clock = time.time  # tests move time with it
@@ -41,23 +46,28 @@ def _at(moment: float) -> datetime:
     return datetime.fromtimestamp(moment, tz=UTC)
 
 
+def _moment(value: object) -> float | None:
+    """A Unix time kept in the session or the cache, or None when there is none."""
+    return float(value) if isinstance(value, int | float) else None
+
+
 class SessionStore(cached_db.SessionStore):
     cache_key_prefix = "core.sessions."
     # Django's own, which its type stubs leave out.
     _cache: BaseCache
-    _session: dict[str, Any]
-    _get_session: Callable[..., dict[str, Any]]
+    _session: dict[str, object]
+    _get_session: Callable[..., dict[str, object]]
 
     @property
     def _checked_key(self) -> str:
         return f"{self.cache_key}:checked"
 
-    def load(self) -> dict[str, Any]:
+    def load(self) -> dict[str, object]:
         now = clock()
-        cached: dict[str, Any] = guarded(lambda: self._cache.get_many([self.cache_key, self._checked_key]), {})
+        cached: dict[str, object] = guarded(lambda: self._cache.get_many([self.cache_key, self._checked_key]), {})
         data = cached.get(self.cache_key)
-        if data is not None:
-            checked = cached.get(self._checked_key)
+        if isinstance(data, dict):
+            checked = _moment(cached.get(self._checked_key))
             # Checked too long ago, or before this process saw the cache fail (a delete may have been lost).
             stale = checked is None or now - checked >= activity_interval() or checked <= last_failure_at()
             if stale and not self._touch(data, now):
@@ -75,7 +85,7 @@ class SessionStore(cached_db.SessionStore):
         self._cache_copy(data, expiry, now)
         return data
 
-    def _get_session_from_db(self, now: float | None = None) -> Any:
+    def _get_session_from_db(self, now: float | None = None) -> AbstractBaseSession | None:
         """The row if it has not expired (by ``clock``), else None and no key, as Django's does."""
         moment = _at(clock() if now is None else now)
         row = self.model.objects.filter(session_key=self.session_key, expire_date__gt=moment).first()
@@ -83,10 +93,13 @@ class SessionStore(cached_db.SessionStore):
             self._session_key = None
         return row
 
-    def _idle_expiry(self, data: dict[str, Any], now: float) -> float:
-        return float(min(now + settings.SESSION_IDLE_TIMEOUT, data.get(DEADLINE, now + settings.SESSION_COOKIE_AGE)))
+    def _idle_expiry(self, data: dict[str, object], now: float) -> float:
+        deadline = _moment(data.get(DEADLINE))
+        if deadline is None:
+            deadline = now + settings.SESSION_COOKIE_AGE
+        return float(min(now + settings.SESSION_IDLE_TIMEOUT, deadline))
 
-    def _touch(self, data: dict[str, Any], now: float) -> float | None:
+    def _touch(self, data: dict[str, object], now: float) -> float | None:
         """Record activity in the row; the new expiry, or None if the session is gone from the database."""
         expiry = self._idle_expiry(data, now)
         updated = self.model.objects.filter(session_key=self.session_key, expire_date__gt=_at(now)).update(
@@ -103,7 +116,7 @@ class SessionStore(cached_db.SessionStore):
         guarded(extend_cached_copy, None)
         return expiry
 
-    def _cache_copy(self, data: dict[str, Any], expiry: float, now: float) -> None:
+    def _cache_copy(self, data: dict[str, object], expiry: float, now: float) -> None:
         ttl = max(1, int(expiry - now))
         values = {self.cache_key: data, self._checked_key: now}
         guarded(lambda: self._cache.set_many(values, ttl), None)
@@ -113,7 +126,7 @@ class SessionStore(cached_db.SessionStore):
         guarded(lambda: self._cache.delete_many(keys), None)
         self._session_key = None
 
-    def create_model_instance(self, data: dict[str, Any]) -> Any:
+    def create_model_instance(self, data: dict[str, object]) -> AbstractBaseSession:
         now = clock()
         data.setdefault(DEADLINE, now + settings.SESSION_COOKIE_AGE)
         instance = super().create_model_instance(data)
@@ -151,7 +164,7 @@ class SessionStore(cached_db.SessionStore):
             guarded(lambda: self._cache.delete_many([prefixed, f"{prefixed}:checked"]), None)
 
     # The async variants run the rules above; Django's would skip them.
-    async def aload(self) -> dict[str, Any]:
+    async def aload(self) -> dict[str, object]:
         return await sync_to_async(self.load)()
 
     async def asave(self, must_create: bool = False) -> None:

@@ -8,7 +8,6 @@ enqueued it (no maintained Dramatiq instrumentation exists).
 """
 
 import threading
-from typing import Any
 
 import dramatiq
 from dramatiq.middleware import Middleware
@@ -91,7 +90,7 @@ class TracePropagation(Middleware):
         self._active: dict[str, tuple[trace.Span, object]] = {}
         self._lock = threading.Lock()
 
-    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
+    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[object], delay: int) -> None:
         if MESSAGE_OPTION in message.options:  # a retry keeps the trace of its first try
             return
         carrier: dict[str, str] = {}
@@ -121,7 +120,7 @@ class TracePropagation(Middleware):
         broker: dramatiq.Broker,
         message: dramatiq.MessageProxy,
         *,
-        result: Any = None,
+        result: object = None,
         exception: BaseException | None = None,
     ) -> None:
         with self._lock:
@@ -138,7 +137,7 @@ class TracePropagation(Middleware):
     after_skip_message = after_process_message
 
 
-def _attributes(message: dramatiq.Message[Any] | dramatiq.MessageProxy) -> dict[str, str]:
+def _attributes(message: dramatiq.Message[object] | dramatiq.MessageProxy) -> dict[str, str]:
     return {
         "messaging.system": "dramatiq",
         "messaging.destination.name": message.queue_name,

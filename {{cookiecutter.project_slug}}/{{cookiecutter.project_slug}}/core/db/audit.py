@@ -9,14 +9,17 @@ it serves.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import psycopg
 from django.db import connections
+from psycopg.rows import TupleRow
 
 
 class AuditError(Exception):
     """The audit cannot run as asked (not Postgres, a bad query): the message says why."""
+
+
+type Connection = psycopg.Connection[TupleRow]
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Statement:
     query: str
 
 
-def connect(alias: str) -> psycopg.Connection[Any]:
+def connect(alias: str) -> Connection:
     """A connection of our own (server-side binding: one statement per query, never several)."""
     wrapper = connections[alias]
     if wrapper.vendor != "postgresql":
@@ -59,7 +62,7 @@ def connect(alias: str) -> psycopg.Connection[Any]:
     return psycopg.connect(**params, autocommit=True)
 
 
-def sequential_scans(connection: psycopg.Connection[Any], *, min_rows: int, limit: int) -> list[TableScans]:
+def sequential_scans(connection: Connection, *, min_rows: int, limit: int) -> list[TableScans]:
     """Tables of at least ``min_rows`` rows, by rows read through sequential scans, most first."""
     rows = connection.execute(
         """
@@ -74,7 +77,7 @@ def sequential_scans(connection: psycopg.Connection[Any], *, min_rows: int, limi
     return [TableScans(*row) for row in rows]
 
 
-def unused_indexes(connection: psycopg.Connection[Any], *, min_rows: int, limit: int) -> list[UnusedIndex]:
+def unused_indexes(connection: Connection, *, min_rows: int, limit: int) -> list[UnusedIndex]:
     """Indexes never scanned on tables of at least ``min_rows`` rows (unique ones enforce rules: left out)."""
     rows = connection.execute(
         """
@@ -92,7 +95,7 @@ def unused_indexes(connection: psycopg.Connection[Any], *, min_rows: int, limit:
     return [UnusedIndex(*row) for row in rows]
 
 
-def slowest_statements(connection: psycopg.Connection[Any], *, limit: int) -> list[Statement] | str:
+def slowest_statements(connection: Connection, *, limit: int) -> list[Statement] | str:
     """The statements that took most time in total, or why ``pg_stat_statements`` cannot tell."""
     installed = connection.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'").fetchone()
     if not installed:
@@ -119,7 +122,7 @@ def slowest_statements(connection: psycopg.Connection[Any], *, limit: int) -> li
     ]
 
 
-def explain(connection: psycopg.Connection[Any], query: str, *, timeout_ms: int) -> list[str]:
+def explain(connection: Connection, query: str, *, timeout_ms: int) -> list[str]:
     """``EXPLAIN (ANALYZE, BUFFERS)`` of one read-only query, in a transaction that is rolled back.
 
     ANALYZE runs the query: a read-only transaction refuses writes, and the

@@ -10,8 +10,8 @@ a reserve for migrations, shells and monitoring, must fit in the server's limit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -27,7 +27,7 @@ def _full_mode() -> bool:
     return bool(settings.DATABASE)  # DATABASE_URL is set: Postgres
 
 
-def connection_budget(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
+def connection_budget(app_configs: Sequence[AppConfig] | None = None, **kwargs: object) -> list[checks.CheckMessage]:
     if not _full_mode():
         return []
     s = settings
@@ -67,7 +67,7 @@ def connection_budget(app_configs: Sequence[Any] | None = None, **kwargs: Any) -
 
 
 def server_limit(
-    app_configs: Sequence[Any] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: object
 ) -> list[checks.CheckMessage]:
     """With ``check --database default``: does the server accept DATABASE_MAX_CONNECTIONS?"""
     if not databases or DEFAULT_DB_ALIAS not in databases or not _full_mode() or settings.DATABASE_PGBOUNCER:

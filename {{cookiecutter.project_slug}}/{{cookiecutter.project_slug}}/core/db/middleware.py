@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.core.exceptions import MiddlewareNotUsed
@@ -34,7 +33,7 @@ class ReplicaRoutingMiddleware:
     sync_capable = True
     async_capable = True
 
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]]) -> None:
         if not router.enabled():
             raise MiddlewareNotUsed
         self.get_response = get_response
@@ -42,12 +41,13 @@ class ReplicaRoutingMiddleware:
         if self.is_async:
             markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> Any:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self.is_async:
             return self._acall(request)
         token = router.begin(resolve_position=partial(positions.position_for, request))
         try:
-            response: HttpResponseBase = self.get_response(request)
+            response = self.get_response(request)
+            assert isinstance(response, HttpResponseBase)  # a sync stack answers at once
             if router.current().wrote:
                 _remember(request, response, router.primary_position)
         finally:
@@ -57,7 +57,9 @@ class ReplicaRoutingMiddleware:
     async def _acall(self, request: HttpRequest) -> HttpResponseBase:
         token = router.begin(resolve_position=partial(positions.position_for, request))
         try:
-            response: HttpResponseBase = await self.get_response(request)
+            response = self.get_response(request)
+            if not isinstance(response, HttpResponseBase):
+                response = await response
             if router.current().wrote:
                 await sync_to_async(_remember)(request, response, router.primary_position)
         finally:

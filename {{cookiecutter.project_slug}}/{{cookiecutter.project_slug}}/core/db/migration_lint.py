@@ -18,7 +18,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -40,6 +40,14 @@ EXCLUDED_RULES = {
 
 class LintError(Exception):
     """The lint could not run (no Postgres, no squawk): nothing was checked."""
+
+
+class SquawkFinding(TypedDict):
+    """One finding in squawk's JSON report (the fields read here)."""
+
+    rule_name: str
+    message: str
+    line: NotRequired[int]  # in the statements given, from 0
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,7 @@ def migration_sql(migration: Migration, state: ProjectState, connection: BaseDat
     return [statement for statement in editor.collected_sql if not statement.lstrip().startswith("--")]
 
 
-def lint_sql(statements: list[str], *, in_transaction: bool = True) -> list[dict[str, Any]]:
+def lint_sql(statements: list[str], *, in_transaction: bool = True) -> list[SquawkFinding]:
     """Squawk's findings for these statements (dicts with rule_name, message, line)."""
     if not statements:
         return []
@@ -89,7 +97,7 @@ def lint_sql(statements: list[str], *, in_transaction: bool = True) -> list[dict
             command.insert(1, "--assume-in-transaction")
         result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
     try:
-        findings: list[dict[str, Any]] = json.loads(result.stdout or "[]")
+        findings: list[SquawkFinding] = json.loads(result.stdout or "[]")
     except json.JSONDecodeError as error:
         raise LintError(f"squawk failed: {result.stderr.strip() or result.stdout.strip()}") from error
     return findings

@@ -15,11 +15,12 @@ import threading
 import time
 from contextlib import suppress
 from dataclasses import dataclass, replace
-from typing import Any
 
 import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from psycopg.conninfo import make_conninfo
+from psycopg.rows import TupleRow
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +50,9 @@ class Probe:
 
     def __init__(self, alias: str) -> None:
         self.alias = alias
-        self.connection: psycopg.Connection[Any] | None = None
+        self.connection: psycopg.Connection[TupleRow] | None = None
 
-    def _params(self) -> dict[str, Any]:
+    def _conninfo(self) -> str:
         settings_dict = connections.settings[self.alias]
         params = {
             key: value
@@ -65,14 +66,13 @@ class Probe:
             host=settings_dict["HOST"] or None,
             port=settings_dict["PORT"] or None,
             connect_timeout=2,  # libpq's minimum
-            autocommit=True,
         )
-        return params
+        return make_conninfo(**params)
 
-    def query(self, sql: str, timeout_ms: int) -> tuple[Any, ...]:
+    def query(self, sql: str, timeout_ms: int) -> TupleRow:
         try:
             if self.connection is None or self.connection.closed:
-                self.connection = psycopg.connect(**self._params())
+                self.connection = psycopg.connect(self._conninfo(), autocommit=True)
             # SET LOCAL in a transaction: safe behind PgBouncer, which shares sessions.
             with self.connection.transaction():
                 self.connection.execute(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
@@ -222,7 +222,7 @@ class Replicas:
 
 
 # Kept referenced, never closed: closing would end the parent process's sessions.
-_inherited: list[Any] = []
+_inherited: list[psycopg.Connection[TupleRow]] = []
 _replicas: Replicas | None = None
 _replicas_lock = threading.Lock()
 

@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 from .replicas import get_replicas
@@ -75,12 +75,14 @@ def current() -> Routing:
     return routing
 
 
-def begin(*, position: int | None = None, resolve_position: Callable[[], int | None] | None = None) -> Token[Any]:
+def begin(
+    *, position: int | None = None, resolve_position: Callable[[], int | None] | None = None
+) -> Token[Routing | None]:
     """Start a unit of work that may read from replicas (a request, a job); ``end()`` it with the token."""
     return _routing.set(Routing(replica_reads=True, position=position, resolve_position=resolve_position))
 
 
-def end(token: Token[Any]) -> None:
+def end(token: Token[Routing | None]) -> None:
     _routing.reset(token)
 
 
@@ -152,7 +154,7 @@ def replica_reads() -> Iterator[str]:
 class ReplicaRouter:
     """Reads to a replica that has caught up, everything else to the primary."""
 
-    def db_for_read(self, model: type[Model], **hints: Any) -> str:
+    def db_for_read(self, model: type[Model], **hints: object) -> str:
         forced = _forced_replica.get()
         if forced is not None:
             return forced if forced == DEFAULT_DB_ALIAS or get_replicas().is_usable(forced) else DEFAULT_DB_ALIAS
@@ -166,24 +168,30 @@ class ReplicaRouter:
             alias = routing.replica = choose_replica(routing)
         return alias
 
-    def db_for_write(self, model: type[Model], **hints: Any) -> str:
+    def db_for_write(self, model: type[Model], **hints: object) -> str:
         return DEFAULT_DB_ALIAS
 
-    def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool:
+    def allow_relation(self, obj1: Model, obj2: Model, **hints: object) -> bool:
         return True  # the replicas hold the same rows as the primary
 
-    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
+    def allow_migrate(self, db: str, app_label: str, **hints: object) -> bool:
         return db == DEFAULT_DB_ALIAS
 
 
-def detect_writes(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+def detect_writes(
+    execute: Callable[[str, object, bool, dict[str, object]], object],
+    sql: str,
+    params: object,
+    many: bool,
+    context: dict[str, object],
+) -> object:
     """An execute wrapper on the primary: anything but a SELECT counts as a write."""
     if many or not sql.lstrip()[:6].upper().startswith("SELECT"):
         note_write()
     return execute(sql, params, many, context)
 
 
-def install_write_detection(sender: Any, connection: Any, **kwargs: Any) -> None:
+def install_write_detection(sender: object, connection: BaseDatabaseWrapper, **kwargs: object) -> None:
     """``connection_created`` receiver: watch the primary's statements for writes."""
     if connection.alias == DEFAULT_DB_ALIAS and detect_writes not in connection.execute_wrappers:
         connection.execute_wrappers.append(detect_writes)

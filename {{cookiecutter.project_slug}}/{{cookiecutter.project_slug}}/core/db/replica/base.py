@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import suppress
-from typing import Any
+from typing import Protocol
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.postgresql import base
@@ -25,13 +25,19 @@ logger = logging.getLogger(__name__)
 QUERY_CANCELED = "57014"  # statement_timeout or a user's cancel
 
 
+class DriverCursor(Protocol):
+    """What the failover uses of a database driver's cursor (psycopg's)."""
+
+    def execute(self, query: str, params: object = None, /) -> object: ...
+
+
 def _may_fail_over(connection: DatabaseWrapper, error: BaseException) -> bool:
     if connection.in_atomic_block:
         return False
     return getattr(error.__cause__, "sqlstate", None) != QUERY_CANCELED
 
 
-def _fail_over(connection: DatabaseWrapper, error: BaseException, name: str | None) -> Any:
+def _fail_over(connection: DatabaseWrapper, error: BaseException, name: str | None) -> DriverCursor:
     """Mark the replica unusable and return a DB-API cursor on the primary."""
     get_replicas().mark_unusable(connection.alias, error)
     logger.warning("a read on replica %s failed and runs on the primary: %s", connection.alias, error)
@@ -41,16 +47,17 @@ def _fail_over(connection: DatabaseWrapper, error: BaseException, name: str | No
     primary = connections[DEFAULT_DB_ALIAS]
     primary.ensure_connection()
     with primary.wrap_database_errors:
-        return primary.create_cursor(name)
+        cursor: DriverCursor = primary.create_cursor(name)
+    return cursor
 
 
 class FailoverMixin:
     """Re-run a failed statement on the primary and read its results from there."""
 
-    cursor: Any
+    cursor: DriverCursor
     db: DatabaseWrapper
 
-    def _execute(self, sql: str, params: Any, *ignored_wrapper_args: Any) -> Any:
+    def _execute(self, sql: str, params: object, *ignored_wrapper_args: object) -> object:
         try:
             return super()._execute(sql, params, *ignored_wrapper_args)  # type: ignore[misc]
         except (OperationalError, InterfaceError) as error:
@@ -70,16 +77,17 @@ class FailoverCursorDebugWrapper(FailoverMixin, base.CursorDebugWrapper):
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    def _cursor(self, name: str | None = None) -> Any:
+    def _cursor(self, name: str | None = None) -> CursorWrapper:
         try:
-            return super()._cursor(name)  # type: ignore[misc]
+            cursor: CursorWrapper = super()._cursor(name)  # type: ignore[misc]
+            return cursor
         except (OperationalError, InterfaceError) as error:
             if not _may_fail_over(self, error):
                 raise
             return self.make_cursor(_fail_over(self, error, name))
 
-    def make_cursor(self, cursor: Any) -> CursorWrapper:
+    def make_cursor(self, cursor: object) -> CursorWrapper:
         return FailoverCursorWrapper(cursor, self)
 
-    def make_debug_cursor(self, cursor: Any) -> base.CursorDebugWrapper:
+    def make_debug_cursor(self, cursor: object) -> base.CursorDebugWrapper:
         return FailoverCursorDebugWrapper(cursor, self)

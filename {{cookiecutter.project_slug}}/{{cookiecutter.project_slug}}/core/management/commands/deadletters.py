@@ -5,8 +5,6 @@ python manage.py deadletters replay [--queue default] [--id MESSAGE_ID ...]
 python manage.py deadletters purge [--queue default] --yes
 """
 
-from typing import Any
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from {{ cookiecutter.project_slug }}.core import deadletters
@@ -21,7 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--id", dest="ids", action="append", help="replay only this message (repeatable)")
         parser.add_argument("--yes", action="store_true", help="confirm purge")
 
-    def handle(self, *args: Any, action: str, queue: str, ids: list[str] | None, yes: bool, **options: Any) -> None:
+    def handle(
+        self, *args: object, action: str, queue: str, ids: list[str] | None, yes: bool, **options: object
+    ) -> None:
         try:
             if action == "list":
                 letters = deadletters.list_dead(queue)

@@ -1,7 +1,5 @@
 """manage.py indexaudit: heavy sequential scans, unused indexes, the slowest queries, and EXPLAIN ANALYZE."""
 
-from typing import Any
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -22,24 +20,32 @@ class Command(BaseCommand):
         parser.add_argument("--explain", metavar="QUERY", help="explain this read-only query instead")
         parser.add_argument("--timeout", type=float, default=30.0, help="seconds --explain may run (default 30)")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        alias = options["database"]
-        if alias not in connections:
-            raise CommandError(f"no database alias {alias!r}; choose one of {', '.join(connections)}")
-        for name in ("limit", "min_rows", "timeout"):
-            if options[name] <= 0 and not (name == "min_rows" and options[name] == 0):
-                raise CommandError(f"--{name.replace('_', '-')} must be positive")
+    def handle(
+        self,
+        *args: object,
+        database: str,
+        limit: int,
+        min_rows: int,
+        explain: str | None,
+        timeout: float,
+        **options: object,
+    ) -> None:
+        if database not in connections:
+            raise CommandError(f"no database alias {database!r}; choose one of {', '.join(connections)}")
+        for name, value in (("limit", limit), ("min-rows", min_rows), ("timeout", timeout)):
+            if value <= 0 and not (name == "min-rows" and value == 0):
+                raise CommandError(f"--{name} must be positive")
         try:
-            with audit.connect(alias) as connection:
-                if options["explain"] is not None:
-                    plan = audit.explain(connection, options["explain"], timeout_ms=int(options["timeout"] * 1000))
+            with audit.connect(database) as connection:
+                if explain is not None:
+                    plan = audit.explain(connection, explain, timeout_ms=int(timeout * 1000))
                     self.stdout.write("\n".join(plan))
                     return
-                self._report(connection, options["limit"], options["min_rows"])
+                self._report(connection, limit, min_rows)
         except audit.AuditError as error:
             raise CommandError(str(error)) from error
 
-    def _report(self, connection: Any, limit: int, min_rows: int) -> None:
+    def _report(self, connection: audit.Connection, limit: int, min_rows: int) -> None:
         scans = audit.sequential_scans(connection, min_rows=min_rows, limit=limit)
         self.stdout.write(self.style.MIGRATE_HEADING(f"Sequential scans on tables of {min_rows}+ rows"))
         if scans:

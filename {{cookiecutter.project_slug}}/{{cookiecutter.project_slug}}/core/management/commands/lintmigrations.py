@@ -1,7 +1,5 @@
 """manage.py lintmigrations: fail on migrations that would lock big tables or break the running version."""
 
-from typing import Any
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ...db.migration_lint import LintError, lint_project
@@ -17,9 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("app_labels", nargs="*", help="only these apps (default: every app of this project)")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, app_labels: list[str], **options: object) -> None:
         try:
-            findings = lint_project(options["app_labels"] or None)
+            findings = lint_project(app_labels or None)
         except LintError as error:
             raise CommandError(str(error)) from error
         problems = [finding for finding in findings if not finding.accepted_because]
