@@ -14,7 +14,7 @@ oversized and too deeply nested bodies in it before anything reads them.
 
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import sentry_sdk
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -73,7 +73,7 @@ class ErrorBodySerializer(serializers.Serializer[ErrorBody]):
     request_id = serializers.CharField(help_text="Quote it when reporting a problem: every log line carries it.")
     retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait (429 only).")
 
-    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]  # DRF's own annotation
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         # "fields" names a serializer's own attribute, so this field is added here.
         fields = super().get_fields()
         fields["fields"] = ErrorFieldSerializer(many=True, required=False, help_text="Validation errors only.")

@@ -25,7 +25,7 @@ from rest_framework.exceptions import ValidationError
 type Data = dict[str, Any]  # a JSON object as parsed (a body, a query, an OpenAPI document), read by key
 
 
-def resource[S: type[serializers.Field]](name: str) -> Callable[[S], S]:  # type: ignore[type-arg]
+def resource[S: type[serializers.BaseSerializer[Any]]](name: str) -> Callable[[S], S]:
     """Name a serializer's resource: its component name in the schema, which version changes refer to."""
 
     def decorate(cls: S) -> S:
