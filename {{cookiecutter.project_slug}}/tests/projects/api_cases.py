@@ -1,7 +1,6 @@
 """The example's API endpoints for the platform's API-wide tests (tests/api/cases.py)."""
 
-from typing import Any
-
+from {{ cookiecutter.project_slug }}.organizations.models import Organization
 from {{ cookiecutter.project_slug }}.projects.models import Project
 from {{ cookiecutter.project_slug }}.projects.selectors import ORDERINGS
 
@@ -19,7 +18,7 @@ OPERATIONS: list[Operation] = [
 ]
 
 
-def make(organization: Any) -> dict[str, str]:
+def make(organization: Organization) -> dict[str, str]:
     return {"project_id": str(ProjectFactory.create(organization=organization, name=SECRET).public_id)}
 
 
@@ -34,7 +33,7 @@ def lists(version: str) -> list[tuple[str, str, str, tuple[str, ...]]]:
     return [(LIST, ordering, asked(ordering), fields) for ordering, fields in ORDERINGS.items()]
 
 
-def url(organization: Any, project: Any = None) -> str:
+def url(organization: Organization, project: Project | None = None) -> str:
     """The projects list, or one project, relative to /api/<version>/."""
     base = f"organizations/{organization.public_id}/projects/"
     return f"{base}{project.public_id}/" if project is not None else base

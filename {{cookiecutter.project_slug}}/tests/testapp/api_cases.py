@@ -1,6 +1,6 @@
 """The test app's endpoints for the platform's API-wide tests (tests/api/cases.py); left out of the contracts."""
 
-from typing import Any
+from {{ cookiecutter.project_slug }}.organizations.models import Organization
 
 from tests.api.cases import SECRET, Operation
 from tests.testapp.apis import ORDERINGS
@@ -17,7 +17,7 @@ OPERATIONS: list[Operation] = [
 ]
 
 
-def make(organization: Any) -> dict[str, str]:
+def make(organization: Organization) -> dict[str, str]:
     return {"widget_id": str(WidgetFactory.create(organization=organization, name=SECRET).public_id)}
 
 

@@ -1,7 +1,6 @@
 """Webhooks' API endpoints for the platform's API-wide tests (tests/api/cases.py)."""
 
-from typing import Any
-
+from {{ cookiecutter.project_slug }}.organizations.models import Organization
 from {{ cookiecutter.project_slug }}.webhooks.models import WebhookEndpoint
 from {{ cookiecutter.project_slug }}.webhooks.selectors import DELIVERY_ORDERINGS, ENDPOINT_ORDERINGS
 
@@ -13,7 +12,7 @@ OPERATIONS: list[Operation] = [("GET", ENDPOINTS, None), ("GET", DELIVERIES, Non
 URL = "https://hooks.example.com/their-secret"
 
 
-def make(organization: Any) -> dict[str, str]:
+def make(organization: Organization) -> dict[str, str]:
     endpoint = WebhookEndpoint.objects.create(
         organization=organization, url=URL, event_types=["member.added"], secret="whsec_x", description=SECRET
     )

@@ -1,7 +1,6 @@
 """allauth adapters: where this project's auth decisions meet allauth (docs/auth.md)."""
 
 import dataclasses
-from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
@@ -49,19 +48,19 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         ),
     }
 
-    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, object]) -> None:
         site = mail_site(allauth_context.request)
         # Each mail has a text and an HTML part: <prefix>_message.txt and .html (templates/account/email/).
         super().send_mail(template_prefix, email, {"current_site": site, "project_name": site.name, **context})
 
-    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: object) -> str:
         account = super()._get_login_attempts_cache_key(request, **credentials)
         return f"{account}:{self.get_client_ip(request)}"
 
-    def _account_key(self, request: HttpRequest, credentials: dict[str, Any]) -> str:
+    def _account_key(self, request: HttpRequest, credentials: dict[str, object]) -> str:
         return str(super()._get_login_attempts_cache_key(request, **credentials))
 
-    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+    def pre_authenticate(self, request: HttpRequest, **credentials: object) -> None:
         account = ratelimit.consume(
             request, app="allauth.account", action="login_failed_account", key=self._account_key(request, credentials)
         )
@@ -75,7 +74,7 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         # Rolled back with allauth's own usage when the password is right.
         self._login_failed_rl_usage.usage.extend(account.usage)
 
-    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: Any) -> None:
+    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: object) -> None:
         super()._delete_login_attempts_cached_email(request, **credentials)
         key = self._account_key(request, credentials)
         ratelimit.clear(request, app="allauth.account", action="login_failed_account", key=key)
@@ -91,7 +90,7 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
 class HeadlessAdapter(DefaultHeadlessAdapter):  # type: ignore[misc]
     """The headless API shows a user's public id, as every other API does, never the row id."""
 
-    def get_user_dataclass(self) -> Any:
+    def get_user_dataclass(self) -> type:
         others = [
             (field.name, field.type, dataclasses.field(metadata=field.metadata))
             for field in dataclasses.fields(super().get_user_dataclass())
@@ -102,6 +101,6 @@ class HeadlessAdapter(DefaultHeadlessAdapter):  # type: ignore[misc]
         )
         return dataclasses.make_dataclass("User", [("id", str | None, public_id), *others])
 
-    def user_as_dataclass(self, user: AbstractBaseUser) -> Any:
+    def user_as_dataclass(self, user: AbstractBaseUser) -> object:
         public_id = str(user.public_id) if user.pk else None  # type: ignore[attr-defined]
         return dataclasses.replace(super().user_as_dataclass(user), id=public_id)

@@ -1,7 +1,6 @@
 """Samples of the sign-in mails (allauth's, in this project's templates) for /dev/emails/ (DEBUG only)."""
 
 from collections.abc import Callable
-from typing import Any
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
@@ -16,7 +15,7 @@ EMAIL = "ada@example.com"
 LINK = "https://example.com/accounts/"
 
 # allauth's template prefix and the context it passes, for each mail this project's settings make it send.
-SAMPLES: dict[str, tuple[str, dict[str, Any]]] = {
+SAMPLES: dict[str, tuple[str, dict[str, str]]] = {
     "verification code at sign-up": ("account/email/email_confirmation_signup", {"code": "K7Q2MX"}),
     "verification code for another address": ("account/email/email_confirmation", {"code": "K7Q2MX"}),
     "password reset": ("account/email/password_reset_key", {"password_reset_url": f"{LINK}password/reset/key/x/"}),
@@ -29,7 +28,7 @@ SAMPLES: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-def _sample(prefix: str, extra: dict[str, Any]) -> Callable[[], EmailMessage]:
+def _sample(prefix: str, extra: dict[str, str]) -> Callable[[], EmailMessage]:
     def build() -> EmailMessage:
         site = Site.objects.get_current()
         context = {"current_site": site, "project_name": settings.PROJECT_NAME, "user": User(email=EMAIL), **extra}

@@ -36,10 +36,10 @@ class QueuedResetPasswordForm(ResetPasswordForm):  # type: ignore[misc]
 
     def clean_email(self) -> str:
         get_adapter().clean_email(self.cleaned_data["email"].lower())
-        self.users: list[Any] = []  # looked up by the job, never in the request
+        self.users: list[User] = []  # looked up by the job, never in the request
         return str(self.cleaned_data["email"])
 
-    def save(self, request: HttpRequest, **kwargs: Any) -> str:
+    def save(self, request: HttpRequest, **kwargs: object) -> str:
         from .tasks import send_password_reset
 
         email = str(self.cleaned_data["email"])

@@ -17,7 +17,7 @@
 
 import re
 from http import HTTPStatus
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import get_adapter as get_account_adapter
@@ -39,8 +39,23 @@ RESET_KEY = re.compile(r"^[0-9A-Za-z]{1,13}-[\x21-\x7e]+$")
 RESET_KEY_HEADER = "X-Password-Reset-Key"
 
 
-def error_body(status: int, code: str, message: str, param: str | None = None) -> dict[str, Any]:
-    error = {"message": message, "code": code, **({"param": param} if param else {})}
+class HeadlessError(TypedDict):
+    message: str
+    code: str
+    param: NotRequired[str]
+
+
+class HeadlessErrorBody(TypedDict):
+    """allauth's headless error shape: ``{"status": 400, "errors": [{"message", "code", "param"?}]}``."""
+
+    status: int
+    errors: list[HeadlessError]
+
+
+def error_body(status: int, code: str, message: str, param: str | None = None) -> HeadlessErrorBody:
+    error = HeadlessError(message=message, code=code)
+    if param:
+        error["param"] = param
     return {"status": status, "errors": [error]}
 
 
@@ -60,7 +75,7 @@ def code_for(status: int) -> str:
 
 
 @csrf_exempt
-def phone_not_used(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+def phone_not_used(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
     """Every method on allauth's phone routes: phone numbers are not used by this site."""
     return error_response(request, 404, "not_found", "Phone numbers are not used on this site.")
 
@@ -80,12 +95,12 @@ def _invalid_key(request: HttpRequest) -> HttpResponse:
 class ResetPasswordView(views.ResetPasswordView):  # type: ignore[misc]
     """allauth's reset by key, refusing a malformed key (header or body) as allauth refuses a wrong one."""
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not _well_formed(request.headers.get(RESET_KEY_HEADER, "")):
             return _invalid_key(request)
         return super().get(request, *args, **kwargs)  # type: ignore[no-any-return]
 
-    def handle_input(self, data: Any) -> HttpResponse | None:
+    def handle_input(self, data: object) -> HttpResponse | None:
         if isinstance(data, dict) and "key" in data and not _well_formed(data["key"]):
             return _invalid_key(self.request)
         return super().handle_input(data)  # type: ignore[no-any-return]
@@ -100,7 +115,7 @@ class SignupView(views.SignupView):  # type: ignore[misc]
 
 
 class VerifyEmailView(views.VerifyEmailView):  # type: ignore[misc]
-    def handle(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def handle(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if request.method == "POST":
             data = self._parse_json(request) or {}
             created = signup.confirm(request, code=data.get("key"))
@@ -111,7 +126,7 @@ class VerifyEmailView(views.VerifyEmailView):  # type: ignore[misc]
 
 
 class ResendEmailVerificationCodeView(views.ResendEmailVerificationCodeView):  # type: ignore[misc]
-    def handle(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def handle(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         response: HttpResponseBase = super().handle(request, *args, **kwargs)
         if request.method == "POST" and response.status_code == 200:
             signup.resent(request)

@@ -1,6 +1,6 @@
 """The user: email is the login identifier, public_id is what URLs and APIs show."""
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -15,7 +15,7 @@ class UserManager(BaseUserManager["User"]):
         # Email addresses are matched without regard to case, as the unique constraint is.
         return self.get(email__iexact=username)
 
-    def create_user(self, email: str, password: str | None = None, **fields: Any) -> "User":
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> "User":
         if not email:
             raise ValueError("A user needs an email address.")
         user = self.model(email=self.normalize_email(email), **fields)
@@ -23,7 +23,7 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> "User":
+    def create_superuser(self, email: str, password: str | None = None, **fields: object) -> "User":
         fields.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)
 

@@ -8,8 +8,6 @@ gets up to N times its allowance until Redis is back (docs/auth.md). allauth rea
 cache from a module attribute, with no setting to choose another, so ``install()`` sets it.
 """
 
-from typing import Any
-
 from allauth.core.internal import ratelimit
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
@@ -26,19 +24,19 @@ class FallbackCache:
     def __init__(self) -> None:
         self.local = LocMemCache("allauth-rate-limits", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
 
-    def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, name: str, *args: object, **kwargs: object) -> object:
         result = guarded(lambda: getattr(cache, name)(*args, **kwargs), _MISSED)
         if result is _MISSED:
             return getattr(self.local, name)(*args, **kwargs)
         return result
 
-    def get(self, key: str, default: Any = None) -> Any:
+    def get(self, key: str, default: object = None) -> object:
         return self._call("get", key, default)
 
-    def set(self, key: str, value: Any, timeout: float | None = None) -> None:
+    def set(self, key: str, value: object, timeout: float | None = None) -> None:
         self._call("set", key, value, timeout)
 
-    def add(self, key: str, value: Any, timeout: float | None = None) -> bool:
+    def add(self, key: str, value: object, timeout: float | None = None) -> bool:
         return bool(self._call("add", key, value, timeout))
 
     def delete(self, key: str) -> bool:

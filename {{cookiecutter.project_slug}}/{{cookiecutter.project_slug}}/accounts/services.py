@@ -1,7 +1,5 @@
 """Writes to user accounts."""
 
-from typing import Any
-
 from allauth.account.models import EmailAddress
 from django.contrib.auth import logout
 from django.db import transaction
@@ -61,7 +59,7 @@ def user_delete(*, user: User, request: HttpRequest | None = None) -> None:
     user.delete()
 
 
-def as_user(value: Any) -> User:
+def as_user(value: object) -> User:
     if not isinstance(value, User):
         raise TypeError("expected a signed-in user")
     return value

@@ -12,8 +12,6 @@ Only the address and the password's hash are kept: a sign-up form given more fie
 (a name, say) must keep them in the pending sign-up too and set them in ``confirm``.
 """
 
-from typing import Any
-
 from allauth.account.internal.flows.email_verification_by_code import (
     EMAIL_VERIFICATION_CODE_SESSION_KEY,
     EmailVerificationProcess,
@@ -60,7 +58,7 @@ def defers_mail(request: HttpRequest | None) -> bool:
     return True
 
 
-def confirm(request: HttpRequest, *, code: Any) -> HttpResponse | None:
+def confirm(request: HttpRequest, *, code: object) -> HttpResponse | None:
     """Create the account and sign in if ``code`` is this pending sign-up's; else None (allauth answers)."""
     pending = request.session.get(SESSION_KEY)
     if not isinstance(pending, dict) or not isinstance(code, str):

@@ -11,13 +11,15 @@ ACTIVITY_INTERVAL seconds per session, instead of on every request (a write each
 """
 
 import time
-from typing import Any
 
 from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
 from allauth.usersessions.internal import usersessionkit
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.sessions.backends.base import SessionBase
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from {{ cookiecutter.project_slug }}.accounts.models import User
 from {{ cookiecutter.project_slug }}.organizations.keys import InvalidToken, authenticate_token
 from {{ cookiecutter.project_slug }}.organizations.principals import ApiKeyUser
 
@@ -27,7 +29,7 @@ ACTIVITY_INTERVAL = 300
 _seen: dict[str, float] = {}
 
 
-def track_activity(request: Request, user: Any, session: Any) -> None:
+def track_activity(request: Request, user: AbstractBaseUser, session: SessionBase) -> None:
     """allauth's "last seen" of a session, written at most every ACTIVITY_INTERVAL seconds by this process."""
     key = getattr(session, "session_key", None)
     if not key:
@@ -70,7 +72,7 @@ class AppSessionAuthentication(XSessionTokenAuthentication):  # type: ignore[mis
 
     allow_invalid_session_tokens = False
 
-    def authenticate(self, request: Any) -> tuple[Any, Any] | None:
+    def authenticate(self, request: Request) -> tuple[User, SessionBase] | None:
         token = self.get_session_token(request)
         if not token:
             return None
@@ -86,7 +88,7 @@ class AppSessionAuthentication(XSessionTokenAuthentication):  # type: ignore[mis
 class SessionAuthentication(authentication.SessionAuthentication):
     """The session cookie of our own pages, with CSRF enforced (DRF's behaviour)."""
 
-    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+    def authenticate(self, request: Request) -> tuple[AbstractBaseUser, None] | None:
         result = super().authenticate(request)
         if result is not None:
             track_activity(request, result[0], request._request.session)

@@ -17,5 +17,6 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if request.path.startswith(HEADLESS_PREFIX):
         return JsonResponse({"status": 403, "errors": [{"code": "csrf_failed", "message": MESSAGE}]}, status=403)
     if request.path.startswith(PREFIX):
-        return JsonResponse(body(403, "permission_denied", MESSAGE), status=403)  # a code the contracts list
+        refusal = body(status=403, code="permission_denied", message=MESSAGE)  # a code the contracts list
+        return JsonResponse(refusal, status=403)
     return page(request, reason=reason)

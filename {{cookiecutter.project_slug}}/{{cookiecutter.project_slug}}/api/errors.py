@@ -13,14 +13,15 @@ oversized and too deeply nested bodies in it before anything reads them.
 """
 
 import logging
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NotRequired, TypedDict
 
 import sentry_sdk
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions, serializers
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -34,13 +35,34 @@ logger = logging.getLogger(__name__)
 PREFIX = "/api/"
 
 
-class ErrorFieldSerializer(serializers.Serializer[Any]):
+class ErrorField(TypedDict):
+    field: str
+    code: str
+    message: str
+
+
+class ErrorBody(TypedDict):
+    status: int
+    code: str
+    message: str
+    request_id: str
+    retry_after: NotRequired[int]
+    fields: NotRequired[list[ErrorField]]
+
+
+class ErrorResponseBody(TypedDict):
+    """The one shape of every error under /api/."""
+
+    error: ErrorBody
+
+
+class ErrorFieldSerializer(serializers.Serializer[ErrorField]):
     field = serializers.CharField(help_text="The field, as a dotted path; `non_field_errors` for the whole body.")
     code = serializers.CharField()
     message = serializers.CharField()
 
 
-class ErrorBodySerializer(serializers.Serializer[Any]):
+class ErrorBodySerializer(serializers.Serializer[ErrorBody]):
     status = serializers.IntegerField()
     code = serializers.CharField(
         help_text="Stable, machine-readable: invalid, parse_error, not_authenticated, authentication_failed, "
@@ -58,40 +80,48 @@ class ErrorBodySerializer(serializers.Serializer[Any]):
         return fields
 
 
-class ErrorSerializer(serializers.Serializer[Any]):
+class ErrorSerializer(serializers.Serializer[ErrorResponseBody]):
     error = ErrorBodySerializer()
 
 
-def body(status: int, code: str, message: str, **extra: Any) -> dict[str, Any]:
-    return {"error": {"status": status, "code": code, "message": message, "request_id": request_id.get(), **extra}}
+def body(
+    *, status: int, code: str, message: str, retry_after: int | None = None, fields: list[ErrorField] | None = None
+) -> ErrorResponseBody:
+    error = ErrorBody(status=status, code=code, message=message, request_id=request_id.get())
+    if retry_after is not None:
+        error["retry_after"] = retry_after
+    if fields is not None:
+        error["fields"] = fields
+    return {"error": error}
 
 
-def _flatten(detail: Any, path: str = "") -> Iterator[dict[str, str]]:
+def _flatten(detail: object, path: str = "") -> Iterator[ErrorField]:
     if isinstance(detail, dict):
         for key, value in detail.items():
             yield from _flatten(value, f"{path}.{key}" if path else str(key))
     elif isinstance(detail, list):
         if all(isinstance(item, exceptions.ErrorDetail | str) for item in detail):
             for item in detail:
-                yield {"field": path or "non_field_errors", "code": getattr(item, "code", "invalid"), "message": item}
+                code = getattr(item, "code", "invalid")
+                yield {"field": path or "non_field_errors", "code": code, "message": str(item)}
         else:
             for index, item in enumerate(detail):
                 if item:
                     yield from _flatten(item, f"{path}.{index}" if path else str(index))
     else:
-        yield {"field": path or "non_field_errors", "code": getattr(detail, "code", "invalid"), "message": detail}
+        yield {"field": path or "non_field_errors", "code": getattr(detail, "code", "invalid"), "message": str(detail)}
 
 
-def _validation(error: exceptions.ValidationError, context: dict[str, Any]) -> dict[str, Any]:
+def _validation(error: exceptions.ValidationError, context: Mapping[str, object]) -> ErrorResponseBody:
     fields = [
-        {**item, "field": field_name_for_client(context, item["field"]), "message": str(item["message"])}
+        ErrorField(field=field_name_for_client(context, item["field"]), code=item["code"], message=item["message"])
         for item in _flatten(error.detail)
     ]
     message = fields[0]["message"] if len(fields) == 1 else "Some fields are not valid; see fields."
-    return body(400, "invalid", message, fields=fields)
+    return body(status=400, code="invalid", message=message, fields=fields)
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+def exception_handler(exc: Exception, context: Mapping[str, object]) -> Response:
     """DRF's EXCEPTION_HANDLER: every exception raised in an API view becomes the one shape."""
     headers: dict[str, str] = {}
     if isinstance(exc, Http404):
@@ -103,23 +133,24 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         status, data = 400, _validation(exc, context)
     elif isinstance(exc, exceptions.APIException):
         status = exc.status_code
-        extra: dict[str, Any] = {}
+        retry_after = None
         wait = getattr(exc, "wait", None)
         if isinstance(exc, exceptions.Throttled) and wait is not None:
-            extra["retry_after"] = int(wait + 0.999)
-            headers["Retry-After"] = str(extra["retry_after"])
+            retry_after = int(wait + 0.999)
+            headers["Retry-After"] = str(retry_after)
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
-        data = body(status, str(exc.get_codes()), str(exc.detail), **extra)
+        data = body(status=status, code=str(exc.get_codes()), message=str(exc.detail), retry_after=retry_after)
     elif isinstance(exc, DomainError):
-        status, data = exc.status, body(exc.status, exc.code, exc.message)
+        status, data = exc.status, body(status=exc.status, code=exc.code, message=exc.message)
     else:
         logger.exception("unhandled error in %s", type(context.get("view")).__name__)
         sentry_sdk.capture_exception(exc)
-        status, data = 500, body(500, "server_error", "Something went wrong on our side; it has been reported.")
+        message = "Something went wrong on our side; it has been reported."
+        status, data = 500, body(status=500, code="server_error", message=message)
     set_rollback()
     request = context.get("request")
-    if request is not None:  # JSON even from a view that serves something else (the schema's YAML, the docs' HTML)
+    if isinstance(request, Request):  # JSON even from a view serving something else (the schema's YAML, the docs' HTML)
         request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
     return Response(data, status=status, headers=headers)
 
@@ -129,11 +160,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 
 def error_response(request: HttpRequest, status: int, code: str, message: str) -> JsonResponse:
     """The one shape as a plain Django response, for refusals before any view (core.bodies, the handlers below)."""
-    return JsonResponse(body(status, code, message), status=status)
+    return JsonResponse(body(status=status, code=code, message=message), status=status)
 
 
-def api_or_page(status: int, code: str, message: str, page_handler: Any) -> Any:
-    def handler(request: HttpRequest, exception: Exception | None = None) -> Any:
+def api_or_page(
+    status: int, code: str, message: str, page_handler: Callable[..., HttpResponse]
+) -> Callable[[HttpRequest, Exception | None], HttpResponse]:
+    def handler(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
         if request.path.startswith(PREFIX):
             return error_response(request, status, code, message)
         return page_handler(request, exception) if exception is not None else page_handler(request)

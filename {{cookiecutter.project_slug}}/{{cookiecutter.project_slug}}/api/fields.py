@@ -19,7 +19,7 @@ class StrictCharField(serializers.CharField):
             kwargs.setdefault("min_length", 1)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data: Any) -> str:
+    def to_internal_value(self, data: object) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)

@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -62,7 +61,7 @@ def idempotent[V](handler: Callable[..., Response]) -> Callable[..., Response]:
     """Make a POST handler honour Idempotency-Key (document the header with ``PARAMETER``)."""
 
     @wraps(handler)
-    def wrapper(view: V, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def wrapper(view: V, request: Request, *args: object, **kwargs: object) -> Response:
         key = request.headers.get(HEADER)
         if key is None:
             return handler(view, request, *args, **kwargs)

@@ -13,7 +13,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Q, QuerySet
@@ -29,12 +29,19 @@ class Page[T: Model]:
     next_cursor: str | None
 
 
-def _encode(ordering: str, values: list[Any]) -> str:
+class PageBody(TypedDict):
+    """A page as the API answers it: each item as its serializer (and the client's version) shows it."""
+
+    results: list[dict[str, object]]
+    next_cursor: str | None
+
+
+def _encode(ordering: str, values: list[object]) -> str:
     raw = json.dumps([ordering, [str(value) for value in values]], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _text(value: Any) -> bool:
+def _text(value: object) -> bool:
     """Whether a cursor value is text a database can compare: a string, no NUL, no lone surrogate."""
     if not isinstance(value, str) or "\x00" in value:
         return False
@@ -45,7 +52,7 @@ def _text(value: Any) -> bool:
     return True
 
 
-def _decode(cursor: str, ordering: str, model: type[Model], fields: tuple[str, ...]) -> list[Any]:
+def _decode(cursor: str, ordering: str, model: type[Model], fields: tuple[str, ...]) -> list[object]:
     """The key in ``cursor``, each value checked and converted by its model field; anything else is a 400.
 
     A cursor is opaque to clients but not to attackers: it is validated as fully as
@@ -73,7 +80,7 @@ def _decode(cursor: str, ordering: str, model: type[Model], fields: tuple[str, .
     return key
 
 
-def _after(fields: tuple[str, ...], values: list[Any]) -> Q:
+def _after(fields: tuple[str, ...], values: list[object]) -> Q:
     """Rows after the key ``values`` in the order of ``fields`` (each ascending, or descending with "-").
 
     Expands the row comparison (a, b) > (x, y) into a >= x AND (a > x OR (a = x AND b > y)):

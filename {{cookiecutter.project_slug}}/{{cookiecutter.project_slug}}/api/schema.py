@@ -9,8 +9,11 @@ from typing import Any, Literal
 
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.request import Request
 
 from .errors import ErrorSerializer
+from .versioning import Data
 from .versions import VERSIONS
 
 ERRORS = {
@@ -29,7 +32,7 @@ WRITE_ERRORS = {
 }
 
 
-SECURITY_SCHEMES: dict[str, tuple[str, dict[str, Any]]] = {
+SECURITY_SCHEMES: dict[str, tuple[str, dict[str, str]]] = {
     "ApiKeyAuthentication": (
         "apiKey",
         {
@@ -75,7 +78,7 @@ class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's inspector, with the one error shape documented on every operation."""
 
     def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
-        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        responses = super()._get_response_bodies(direction)
         errors = {**ERRORS, **(WRITE_ERRORS if self.method in ("POST", "PUT", "PATCH") else {})}
         for status, description in errors.items():
             if status not in responses:
@@ -86,7 +89,7 @@ class AutoSchema(openapi.AutoSchema):
         return responses
 
 
-def finish(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+def finish(result: Data, generator: SchemaGenerator, request: Request | None, public: bool) -> Data:
     """SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]: describe the requested version."""
     version = generator.api_version or VERSIONS.latest.name
     result["info"]["version"] = version

@@ -9,7 +9,7 @@ address). If the cache cannot be reached, requests go through (and a warning is 
 
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
@@ -18,6 +18,9 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
+
+if TYPE_CHECKING:  # rest_framework.views imports the authentication classes, which import this module
+    from rest_framework.views import APIView
 
 logger = logging.getLogger(__name__)
 WINDOW = 60
@@ -57,7 +60,7 @@ class PrincipalRateThrottle(BaseThrottle):
     def __init__(self) -> None:
         self.wait_seconds: float | None = None
 
-    def allow_request(self, request: Request, view: Any) -> bool:
+    def allow_request(self, request: Request, view: "APIView") -> bool:
         user = request.user
         key_id = getattr(user, "api_key_id", None)
         if key_id is not None:

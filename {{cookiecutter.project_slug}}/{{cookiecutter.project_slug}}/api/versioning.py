@@ -16,17 +16,16 @@ docs/api.md explains how to add a version and a change.
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-type Data = dict[str, Any]
-S = TypeVar("S", bound=type[serializers.BaseSerializer[Any]])
+type Data = dict[str, Any]  # a JSON object as parsed (a body, a query, an OpenAPI document), read by key
 
 
-def resource(name: str) -> Callable[[S], S]:
+def resource[S: type[serializers.BaseSerializer[Any]]](name: str) -> Callable[[S], S]:
     """Name a serializer's resource: its component name in the schema, which version changes refer to."""
 
     def decorate(cls: S) -> S:
@@ -36,7 +35,7 @@ def resource(name: str) -> Callable[[S], S]:
     return decorate
 
 
-def resource_of(serializer_class: type[serializers.BaseSerializer[Any]]) -> str:
+def resource_of[T](serializer_class: type[serializers.BaseSerializer[T]]) -> str:
     name = getattr(serializer_class, "resource", None)
     if not isinstance(name, str):
         raise TypeError(f"{serializer_class.__name__} needs @resource(...) to be used in a versioned view")

@@ -8,7 +8,7 @@ released, and only then is its schema frozen.
 """
 
 import datetime
-from typing import Any
+from collections.abc import Mapping
 
 from .versioning import Version, Versions
 
@@ -18,7 +18,7 @@ VERSIONS = Versions(
 )
 
 
-def field_name_for_client(context: dict[str, Any], name: str) -> str:
+def field_name_for_client(context: Mapping[str, object], name: str) -> str:
     """A field of a validation error as the client's version calls it (api.errors)."""
     request = context.get("request")
     resource = getattr(request, "api_resource", None)

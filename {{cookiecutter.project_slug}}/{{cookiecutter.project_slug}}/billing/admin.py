@@ -3,9 +3,8 @@
 Saving or deleting an override invalidates the cached entitlements (billing.receivers).
 """
 
-from typing import Any
-
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .models import BillingAccount, EntitlementOverride, StripeEvent
@@ -24,7 +23,7 @@ class BillingAccountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False  # made when an owner first subscribes; the state comes from Stripe
 
     @admin.action(description="Sync from Stripe")
-    def sync_from_stripe(self, request: HttpRequest, queryset: Any) -> None:
+    def sync_from_stripe(self, request: HttpRequest, queryset: QuerySet[BillingAccount]) -> None:
         for account in queryset:
             account_sync(account=account)
         self.message_user(request, f"Synced {len(queryset)} accounts from Stripe.")

@@ -7,7 +7,8 @@ no second cache read). Refusals use the API's one error shape: ``plan_required``
 ``payment_required`` (402), ``throttled`` (429).
 """
 
-from typing import Any
+import uuid
+from typing import TYPE_CHECKING
 
 from rest_framework import exceptions
 from rest_framework.request import Request
@@ -17,6 +18,9 @@ from {{ cookiecutter.project_slug }}.api.throttling import over_limit
 
 from . import entitlements
 from .plans import FEATURE_FOR_PERMISSION, Limit
+
+if TYPE_CHECKING:  # rest_framework.views imports the throttle classes, which import this module
+    from rest_framework.views import APIView
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -35,8 +39,8 @@ class PlanEnforcement(BaseThrottle):
     def __init__(self) -> None:
         self.wait_seconds: float | None = None
 
-    def allow_request(self, request: Request, view: Any) -> bool:
-        organization = getattr(view, "kwargs", {}).get("organization_id")
+    def allow_request(self, request: Request, view: "APIView") -> bool:
+        organization: uuid.UUID | None = getattr(view, "kwargs", {}).get("organization_id")
         if organization is None or request.user is None or not request.user.is_authenticated:
             return True
         method = "GET" if request.method == "HEAD" else str(request.method)
@@ -51,7 +55,7 @@ class PlanEnforcement(BaseThrottle):
             raise PlanRefusal(error) from None
         return self._within_rate(organization, found.limits.get(Limit.API_RATE_PER_MINUTE))
 
-    def _within_rate(self, organization: Any, limit: int | None) -> bool:
+    def _within_rate(self, organization: uuid.UUID, limit: int | None) -> bool:
         if limit is None:
             return True  # no limit: no counter either
         self.wait_seconds = over_limit(f"throttle:org:{organization}", limit)

@@ -16,13 +16,13 @@ import json
 import time
 import uuid
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 
 from {{ cookiecutter.project_slug }}.core.exceptions import DomainError
 from {{ cookiecutter.project_slug }}.organizations import permissions
+from {{ cookiecutter.project_slug }}.organizations.principals import Principal
 
 from .plans import PLANS, Entitlements, compute_entitlements, lowest_plan_with
 
@@ -79,7 +79,7 @@ def _decode(value: str) -> Entitlements:
     return Entitlements(plan, status, frozenset(features), limits, grace_ends)
 
 
-def entitlements_of(organization_public_id: uuid.UUID, *, principal: Any = None) -> Entitlements:
+def entitlements_of(organization_public_id: uuid.UUID, *, principal: Principal | None = None) -> Entitlements:
     """The organization's entitlements, from the cached value of ``principal`` (a user or API key) if given."""
     principal_id = permissions.principal_id(principal) if principal is not None else None
     value = permissions.cached_extra(
@@ -90,12 +90,12 @@ def entitlements_of(organization_public_id: uuid.UUID, *, principal: Any = None)
     return _decode(value if value is not None else compute(organization_public_id))
 
 
-def entitled(organization_public_id: uuid.UUID, feature: str, *, principal: Any = None) -> bool:
+def entitled(organization_public_id: uuid.UUID, feature: str, *, principal: Principal | None = None) -> bool:
     """Does the organization's plan (or an override) grant ``feature``?"""
     return feature in entitlements_of(organization_public_id, principal=principal).features
 
 
-def limit_of(organization_public_id: uuid.UUID, limit: str, *, principal: Any = None) -> int | None:
+def limit_of(organization_public_id: uuid.UUID, limit: str, *, principal: Principal | None = None) -> int | None:
     """The organization's ``limit`` (billing.plans.Limit); None: no limit."""
     return entitlements_of(organization_public_id, principal=principal).limits.get(limit)
 
@@ -105,7 +105,7 @@ def is_read_only(entitlements: Entitlements) -> bool:
     return entitlements.grace_ends is not None and clock() >= entitlements.grace_ends
 
 
-def require_feature(organization_public_id: uuid.UUID, feature: str, *, principal: Any = None) -> None:
+def require_feature(organization_public_id: uuid.UUID, feature: str, *, principal: Principal | None = None) -> None:
     """Raise PlanRequired, naming the plan that grants it, unless the organization has ``feature``."""
     found = entitlements_of(organization_public_id, principal=principal)
     if feature not in found.features:
@@ -121,7 +121,7 @@ def limit_problem(
     used: int,
     adding: int = 1,
     noun: str | None = None,
-    principal: Any = None,
+    principal: Principal | None = None,
 ) -> str | None:
     """Why ``used + adding`` would go past the organization's ``limit`` (counted in ``noun``); None if it fits."""
     entitlements = entitlements_of(organization_public_id, principal=principal)
@@ -144,7 +144,7 @@ def require_within(
     used: int,
     adding: int = 1,
     noun: str | None = None,
-    principal: Any = None,
+    principal: Principal | None = None,
 ) -> None:
     """Raise PlanLimitReached (a PlanRequired) unless ``used + adding`` stays within the organization's ``limit``."""
     problem = limit_problem(organization_public_id, limit, used=used, adding=adding, noun=noun, principal=principal)
@@ -156,7 +156,7 @@ def _name(plan: str) -> str:
     return PLANS[plan].name if plan in PLANS else plan
 
 
-def require_writable(organization_public_id: uuid.UUID, *, principal: Any = None) -> None:
+def require_writable(organization_public_id: uuid.UUID, *, principal: Principal | None = None) -> None:
     """Raise PaymentRequired if the organization is read-only (unpaid past its grace period)."""
     if is_read_only(entitlements_of(organization_public_id, principal=principal)):
         raise PaymentRequired(

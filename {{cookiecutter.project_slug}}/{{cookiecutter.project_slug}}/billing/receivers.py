@@ -1,7 +1,5 @@
 """What billing does when the organizations app changes something (connected in BillingConfig.ready)."""
 
-from typing import Any
-
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -16,13 +14,13 @@ from .plans import Limit
 from .services import sync_seats
 
 
-def membership_changed(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
+def membership_changed(sender: type[Membership], instance: Membership, **kwargs: object) -> None:
     """A member joined or left: a per-seat subscription follows (a job, after the commit)."""
     if settings.BILLING_ENABLED and (kwargs.get("created", True) or kwargs.get("signal") is post_delete):
         send_on_commit(sync_seats, instance.organization_id)
 
 
-def invitation_checked(sender: Any, organization: Organization, **kwargs: Any) -> None:
+def invitation_checked(sender: object, organization: Organization, **kwargs: object) -> None:
     """Refuse an invitation beyond the plan's seats (members plus open invitations)."""
     if limit_of(organization.public_id, Limit.SEATS) is None:
         return
@@ -33,7 +31,7 @@ def invitation_checked(sender: Any, organization: Organization, **kwargs: Any) -
     require_within(organization.public_id, Limit.SEATS, used=members + pending)
 
 
-def override_changed(sender: type[EntitlementOverride], instance: EntitlementOverride, **kwargs: Any) -> None:
+def override_changed(sender: type[EntitlementOverride], instance: EntitlementOverride, **kwargs: object) -> None:
     """An override saved or deleted (the admin, a shell): the organization's cached entitlements are dead."""
     public_id = Organization.objects.filter(pk=instance.organization_id).values_list("public_id", flat=True).first()
     if public_id is not None:

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from . import stripe_api
 from .models import BillingAccount
@@ -17,7 +16,7 @@ class Invoice:
     url: str  # Stripe's hosted page: view, pay, download the PDF
 
 
-def _amount(invoice: dict[str, Any]) -> str:
+def _amount(invoice: stripe_api.StripeObject) -> str:
     cents = int(invoice.get("amount_due") or invoice.get("total") or 0)
     return f"{cents / 100:.2f} {str(invoice.get('currency') or '').upper()}".strip()
 

@@ -2,7 +2,6 @@
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 import stripe
 from django.conf import settings
@@ -12,10 +11,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from stripe.params import CustomerCreateParams
 
+from {{ cookiecutter.project_slug }}.accounts.models import User
 from {{ cookiecutter.project_slug }}.core.exceptions import Conflict, InvalidInput, PermissionDenied
 from {{ cookiecutter.project_slug }}.core.jobs import InvalidPayload, actor, send_on_commit
 from {{ cookiecutter.project_slug }}.organizations.models import Membership, Organization, Role
 from {{ cookiecutter.project_slug }}.organizations.permissions import Perm, has_permission
+from {{ cookiecutter.project_slug }}.organizations.principals import Principal
 
 from . import stripe_api
 from .entitlements import billing_changed
@@ -47,7 +48,7 @@ def _require_on() -> None:
         raise BillingOff("Billing is off: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (docs/billing.md).")
 
 
-def _require_manager(actor: Any, organization: Organization) -> None:
+def _require_manager(actor: Principal, organization: Organization) -> None:
     if not has_permission(user=actor, organization_public_id=organization.public_id, permission=Perm.BILLING_MANAGE):
         raise PermissionDenied("Only the organization's owners can manage its billing.")
 
@@ -57,7 +58,7 @@ def account_for(organization: Organization) -> BillingAccount:
     return account
 
 
-def _customer(account: BillingAccount, actor: Any) -> str:
+def _customer(account: BillingAccount, actor: Principal) -> str:
     """The organization's Stripe customer, created on first use (the organization is the customer)."""
     if account.stripe_customer_id:
         return account.stripe_customer_id
@@ -66,8 +67,8 @@ def _customer(account: BillingAccount, actor: Any) -> str:
         "name": organization.name,
         "metadata": {"organization": str(organization.public_id)},
     }
-    if getattr(actor, "email", ""):
-        params["email"] = str(actor.email)
+    if isinstance(actor, User) and actor.email:
+        params["email"] = actor.email
     customer = stripe_api.client().v1.customers.create(params=params)
     account.stripe_customer_id = customer.id
     account.save(update_fields=["stripe_customer_id"])
@@ -78,7 +79,7 @@ def seats_needed(organization: Organization) -> int:
     return max(1, Membership.objects.filter(organization=organization).count())
 
 
-def checkout_start(*, organization: Organization, plan: str, actor: Any, return_url: str) -> str:
+def checkout_start(*, organization: Organization, plan: str, actor: Principal, return_url: str) -> str:
     """Open a Stripe Checkout session to subscribe to ``plan``; its URL, where the browser goes next."""
     _require_on()
     _require_manager(actor, organization)
@@ -103,7 +104,7 @@ def checkout_start(*, organization: Organization, plan: str, actor: Any, return_
     return str(session.url)
 
 
-def portal_start(*, organization: Organization, actor: Any, return_url: str) -> str:
+def portal_start(*, organization: Organization, actor: Principal, return_url: str) -> str:
     """Open the Stripe Customer Portal (plan, payment method, cancel, invoices); its URL."""
     _require_on()
     _require_manager(actor, organization)
@@ -119,7 +120,7 @@ def portal_start(*, organization: Organization, actor: Any, return_url: str) -> 
 # --- State from Stripe ---------------------------------------------------------------
 
 
-def _current_subscription(customer_id: str) -> dict[str, Any] | None:
+def _current_subscription(customer_id: str) -> stripe_api.StripeObject | None:
     """The customer's subscription that counts: an open one first, else the latest."""
     found = stripe_api.client().v1.subscriptions.list(params={"customer": customer_id, "status": "all", "limit": 20})
     subscriptions = [subscription.to_dict() for subscription in found.data]
@@ -127,7 +128,7 @@ def _current_subscription(customer_id: str) -> dict[str, Any] | None:
     return subscriptions[0] if subscriptions else None
 
 
-def _apply(account: BillingAccount, subscription: dict[str, Any] | None) -> None:
+def _apply(account: BillingAccount, subscription: stripe_api.StripeObject | None) -> None:
     if subscription is None:
         account.stripe_subscription_id, account.plan, account.status = "", FREE, ""
         account.current_period_end, account.cancel_at_period_end, account.seats = None, False, 0
@@ -154,7 +155,7 @@ def account_sync(*, account: BillingAccount) -> BillingAccount:
         return _store_state(account.pk, subscription)
 
 
-def _store_state(account_pk: int, subscription: dict[str, Any] | None) -> BillingAccount:
+def _store_state(account_pk: int, subscription: stripe_api.StripeObject | None) -> BillingAccount:
     account = BillingAccount.objects.select_for_update().select_related("organization").get(pk=account_pk)
     before = [getattr(account, name) for name in SYNCED_FIELDS if name != "synced_at"]
     was_dunning = account.past_due_since is not None
@@ -188,7 +189,7 @@ def event_receive(*, payload: bytes, signature: str) -> StripeEvent | None:
     return stored if created else None
 
 
-def _account_of_event(payload: dict[str, Any]) -> BillingAccount | None:
+def _account_of_event(payload: stripe_api.StripeObject) -> BillingAccount | None:
     obj = payload.get("data", {}).get("object", {})
     customer = obj.get("customer")
     customer_id = customer.get("id") if isinstance(customer, dict) else customer

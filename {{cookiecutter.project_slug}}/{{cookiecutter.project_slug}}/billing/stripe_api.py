@@ -8,6 +8,8 @@ from django.conf import settings
 
 from .plans import PLANS
 
+type StripeObject = dict[str, Any]  # a Stripe object as plain data (its to_dict()), read field by field
+
 
 def client() -> stripe.StripeClient:
     """A Stripe client with this project's key (STRIPE_API_BASE points it at a fake in tests)."""
@@ -33,21 +35,21 @@ def plan_of_price(price_id: str) -> str | None:
     return None
 
 
-def moment(timestamp: Any) -> datetime | None:
+def moment(timestamp: int | str | None) -> datetime | None:
     return datetime.fromtimestamp(int(timestamp), tz=UTC) if timestamp else None
 
 
-def first_item(subscription: dict[str, Any]) -> dict[str, Any]:
+def first_item(subscription: StripeObject) -> StripeObject:
     items = (subscription.get("items") or {}).get("data") or [{}]
     return dict(items[0])
 
 
-def price_id_of(item: dict[str, Any]) -> str:
+def price_id_of(item: StripeObject) -> str:
     """An item's price id (its legacy ``plan`` where there is no ``price``, as in older API versions)."""
     price = item.get("price") or item.get("plan") or {}
     return str(price.get("id", "")) if isinstance(price, dict) else str(price)
 
 
-def period_end_of(subscription: dict[str, Any]) -> datetime | None:
+def period_end_of(subscription: StripeObject) -> datetime | None:
     """The end of the current period: on the item in current API versions, on the subscription before."""
     return moment(first_item(subscription).get("current_period_end") or subscription.get("current_period_end"))

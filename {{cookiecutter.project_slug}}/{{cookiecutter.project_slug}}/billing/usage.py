@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from {{ cookiecutter.project_slug }}.organizations.models import Organization
+from {{ cookiecutter.project_slug }}.organizations.principals import Principal
 
 from . import entitlements
 from .plans import Limit
@@ -49,7 +50,7 @@ def unregister_usage(*, noun: str) -> None:
     _counters.pop(noun, None)
 
 
-def usage_of(organization: Organization, *, principal: object = None) -> list[Usage]:
+def usage_of(organization: Organization, *, principal: Principal | None = None) -> list[Usage]:
     """Members against seats, then each registered counter against its limit (limits from the cached entitlements)."""
     found = entitlements.entitlements_of(organization.public_id, principal=principal)
     members = organization.memberships.count()

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -7,7 +5,7 @@ from . import selectors
 from .views import SESSION_KEY
 
 
-def organizations(request: HttpRequest) -> dict[str, Any]:
+def organizations(request: HttpRequest) -> dict[str, object]:
     """The signed-in user's organizations for the switcher, queried only if a page shows them."""
     user = getattr(request, "user", None)  # absent on an error page for a request no middleware accepted
     if user is None or not user.is_authenticated:

@@ -13,11 +13,12 @@ The receivers run inside the writing transaction, so the durable record
 """
 
 import uuid
-from typing import Any
+from collections.abc import Collection
 
 from django.conf import settings
 from django.db.models.signals import post_save, pre_delete, pre_save
 
+from {{ cookiecutter.project_slug }}.accounts.models import User
 from {{ cookiecutter.project_slug }}.core import events
 
 from .models import API_KEY_ACCESS_FIELDS, AccessChanged, ApiKey, Membership, Organization
@@ -34,11 +35,13 @@ def _public_id(instance: Membership | ApiKey) -> uuid.UUID | None:
     return found
 
 
-def _touches(update_fields: Any, fields: frozenset[str]) -> bool:
+def _touches(update_fields: Collection[str] | None, fields: frozenset[str]) -> bool:
     return update_fields is None or bool(fields & set(update_fields))
 
 
-def membership_saving(sender: type[Membership], instance: Membership, update_fields: Any, **kwargs: Any) -> None:
+def membership_saving(
+    sender: type[Membership], instance: Membership, update_fields: frozenset[str] | None, **kwargs: object
+) -> None:
     """A membership handed to another user or organization (the admin allows it): the previous pair loses access."""
     if instance.pk is None or not _touches(update_fields, frozenset({"user", "organization"})):
         return
@@ -51,29 +54,33 @@ def membership_saving(sender: type[Membership], instance: Membership, update_fie
         permissions_changed(organization_public_id=previous[1], user_id=previous[2])
 
 
-def membership_saved(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
+def membership_saved(sender: type[Membership], instance: Membership, **kwargs: object) -> None:
     organization_public_id = _public_id(instance)
     if organization_public_id is not None:
         permissions_changed(organization_public_id=organization_public_id, user_id=instance.user_id)
 
 
-def membership_deleting(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
+def membership_deleting(sender: type[Membership], instance: Membership, **kwargs: object) -> None:
     # Before the delete, so the organization can still be read when a cascade deletes both.
     membership_saved(sender, instance)
 
 
-def api_key_saved(sender: type[ApiKey], instance: ApiKey, update_fields: Any, **kwargs: Any) -> None:
+def api_key_saved(
+    sender: type[ApiKey], instance: ApiKey, update_fields: frozenset[str] | None, **kwargs: object
+) -> None:
     if _touches(update_fields, API_KEY_ACCESS_FIELDS):
         api_key_deleting(sender, instance)
 
 
-def api_key_deleting(sender: type[ApiKey], instance: ApiKey, **kwargs: Any) -> None:
+def api_key_deleting(sender: type[ApiKey], instance: ApiKey, **kwargs: object) -> None:
     organization_public_id = _public_id(instance)
     if organization_public_id is not None:
         permissions_changed(organization_public_id=organization_public_id, user_id=-instance.pk)
 
 
-def user_saved(sender: Any, instance: Any, created: bool, update_fields: Any, **kwargs: Any) -> None:
+def user_saved(
+    sender: type[User], instance: User, created: bool, update_fields: frozenset[str] | None, **kwargs: object
+) -> None:
     """A deactivated user: drop every cached permission set they have (checks refuse inactive users anyway)."""
     if created or instance.is_active or not _touches(update_fields, frozenset({"is_active"})):
         return

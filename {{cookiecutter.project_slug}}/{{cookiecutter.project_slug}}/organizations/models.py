@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models, transaction
@@ -50,7 +50,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
     have none of this: docs/auth.md says what they must do.
     """
 
-    def update(self, **kwargs: Any) -> int:
+    def update(self, **kwargs: object) -> int:
         if not MEMBERSHIP_ACCESS_FIELDS & kwargs.keys():
             return super().update(**kwargs)
         with transaction.atomic(using=self.db):
@@ -88,7 +88,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
 class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
     """``update()`` of scopes or revocation invalidates the keys' cached permissions (see MembershipQuerySet)."""
 
-    def update(self, **kwargs: Any) -> int:
+    def update(self, **kwargs: object) -> int:
         if not API_KEY_ACCESS_FIELDS & kwargs.keys():
             return super().update(**kwargs)  # e.g. last_used_at, written by a job on every use
         with transaction.atomic(using=self.db):

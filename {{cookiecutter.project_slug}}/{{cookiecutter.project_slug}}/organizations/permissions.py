@@ -51,6 +51,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
@@ -257,7 +258,7 @@ class _Store:
             self.backend.delete(set_key)
 
 
-_stores: "weakref.WeakKeyDictionary[Any, _Store]" = weakref.WeakKeyDictionary()
+_stores: "weakref.WeakKeyDictionary[BaseCache, _Store]" = weakref.WeakKeyDictionary()
 
 
 def _store() -> _Store:

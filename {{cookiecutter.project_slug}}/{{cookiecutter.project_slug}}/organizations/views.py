@@ -18,16 +18,17 @@ from {{ cookiecutter.project_slug }}.core.htmx import is_htmx
 
 from . import keys, selectors, services
 from .forms import InvitationForm, OrganizationForm, RoleForm
+from .models import Organization
 from .permissions import Perm, permissions_for
 
 SESSION_KEY = "organization"
 
 
-def _permissions(request: HttpRequest, organization: Any) -> frozenset[str]:
+def _permissions(request: HttpRequest, organization: Organization) -> frozenset[str]:
     return permissions_for(organization_public_id=organization.public_id, user_id=int(request.user.pk or 0))
 
 
-def page_context(request: HttpRequest, organization: Any, **extra: Any) -> dict[str, Any]:
+def page_context(request: HttpRequest, organization: Organization, **extra: object) -> dict[str, Any]:
     """What every organization page needs: the organization and what the viewer may do in it."""
     permissions = _permissions(request, organization)
     return {"organization": organization, "can": {p.name.lower(): p in permissions for p in Perm}, **extra}
@@ -144,7 +145,7 @@ def members(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "organizations/members.html", context)
 
 
-def _member_row(request: HttpRequest, organization: Any, membership_id: int) -> HttpResponse:
+def _member_row(request: HttpRequest, organization: Organization, membership_id: int) -> HttpResponse:
     """The member's row alone, and the toasts out of band: the answer to a role change made with htmx."""
     membership = selectors.membership_in(organization=organization, membership_id=membership_id)
     context = page_context(request, organization, membership=membership, htmx_fragment=True)

@@ -1,7 +1,7 @@
 import contextlib
 import uuid
-from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -29,6 +29,6 @@ class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             found |= Q(public_id=uuid.UUID(search_term.strip()))
         return queryset.filter(found), False
 
-    def save_model(self, request: HttpRequest, obj: Project, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Project, form: "forms.ModelForm[Project]", change: bool) -> None:
         obj.name_search = name_search_key(obj.name)  # as the services do
         super().save_model(request, obj, form, change)

@@ -1,6 +1,6 @@
 """The projects endpoints: thin views over services and selectors, written for the newest API version."""
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -10,17 +10,19 @@ from rest_framework.response import Response
 from {{ cookiecutter.project_slug }}.api.fields import StrictCharField
 from {{ cookiecutter.project_slug }}.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from {{ cookiecutter.project_slug }}.api.idempotency import idempotent
+from {{ cookiecutter.project_slug }}.api.pagination import PageBody
 from {{ cookiecutter.project_slug }}.api.versioning import resource
 from {{ cookiecutter.project_slug }}.api.views import ApiView, ListQuerySerializer, paginated
 
 from . import selectors, services
+from .models import Project
 from .permissions import ProjectPerm
 
 TAGS = ["projects"]
 
 
 @resource("Project")
-class ProjectOutputSerializer(serializers.Serializer[Any]):
+class ProjectOutputSerializer(serializers.Serializer[Project]):
     id = serializers.UUIDField(source="public_id")
     name = serializers.CharField()
     description = serializers.CharField()
@@ -31,7 +33,7 @@ class ProjectOutputSerializer(serializers.Serializer[Any]):
 
 
 @resource("ProjectCreateInput")
-class ProjectCreateInputSerializer(serializers.Serializer[Any]):
+class ProjectCreateInputSerializer(serializers.Serializer[Project]):
     name = StrictCharField(max_length=100)
     description = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
     starts_on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -39,7 +41,7 @@ class ProjectCreateInputSerializer(serializers.Serializer[Any]):
 
 
 @resource("ProjectUpdateInput")
-class ProjectUpdateInputSerializer(serializers.Serializer[Any]):
+class ProjectUpdateInputSerializer(serializers.Serializer[Project]):
     name = StrictCharField(max_length=100, required=False)
     description = StrictCharField(max_length=2000, required=False, allow_blank=True)
     starts_on = serializers.DateField(required=False, allow_null=True)
@@ -53,7 +55,7 @@ class ProjectListQuerySerializer(ListQuerySerializer):
 
 
 @resource("ProjectPage")
-class ProjectPageSerializer(serializers.Serializer[Any]):
+class ProjectPageSerializer(serializers.Serializer[PageBody]):
     results = ProjectOutputSerializer(many=True)
     next_cursor = serializers.CharField(
         allow_null=True, help_text="Pass as `cursor` for the next page; null at the end."
@@ -71,7 +73,7 @@ class ProjectListApi(ApiView):
         parameters=[ProjectListQuerySerializer],
         responses=ProjectPageSerializer,
     )
-    def get(self, request: Request, **kwargs: Any) -> Response:
+    def get(self, request: Request, **kwargs: object) -> Response:
         query = self.query(ProjectListQuerySerializer)
         projects = selectors.projects_of(organization_public_id=self.organization_public_id, name=query.get("name"))
         return self.page(ProjectOutputSerializer, paginated(projects, query, selectors.ORDERINGS))
@@ -84,7 +86,7 @@ class ProjectListApi(ApiView):
         responses={201: ProjectOutputSerializer},
     )
     @idempotent
-    def post(self, request: Request, **kwargs: Any) -> Response:
+    def post(self, request: Request, **kwargs: object) -> Response:
         data = self.input(ProjectCreateInputSerializer)
         organization = selectors.organization_of(public_id=self.organization_public_id)
         project = services.project_create(organization=organization, actor=request.user, **data)
@@ -100,13 +102,13 @@ class ProjectDetailApi(ApiView):
         "DELETE": ProjectPerm.EDIT,
     }
 
-    def project(self) -> Any:
+    def project(self) -> Project:
         return selectors.project_in(
             organization_public_id=self.organization_public_id, public_id=self.kwargs["project_id"]
         )
 
     @extend_schema(operation_id="projects_retrieve", tags=TAGS, responses=ProjectOutputSerializer)
-    def get(self, request: Request, **kwargs: Any) -> Response:
+    def get(self, request: Request, **kwargs: object) -> Response:
         return self.output(ProjectOutputSerializer, self.project())
 
     @extend_schema(
@@ -115,12 +117,12 @@ class ProjectDetailApi(ApiView):
         request=ProjectUpdateInputSerializer,
         responses=ProjectOutputSerializer,
     )
-    def patch(self, request: Request, **kwargs: Any) -> Response:
+    def patch(self, request: Request, **kwargs: object) -> Response:
         data = self.input(ProjectUpdateInputSerializer, partial=True)
         project = services.project_update(project=self.project(), actor=request.user, **data)
         return self.output(ProjectOutputSerializer, project)
 
     @extend_schema(operation_id="projects_delete", tags=TAGS, responses={204: OpenApiResponse(description="Deleted.")})
-    def delete(self, request: Request, **kwargs: Any) -> Response:
+    def delete(self, request: Request, **kwargs: object) -> Response:
         services.project_delete(project=self.project(), actor=request.user)
         return Response(status=204)

@@ -1,7 +1,5 @@
 """The projects pages' forms: input checked as the API's serializers check it."""
 
-from typing import Any
-
 from django import forms
 
 from .selectors import ORDERINGS
@@ -21,7 +19,7 @@ class ProjectForm(forms.Form):
     starts_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:

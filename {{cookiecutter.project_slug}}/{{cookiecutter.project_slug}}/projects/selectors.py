@@ -8,6 +8,7 @@ from {{ cookiecutter.project_slug }}.billing.entitlements import limit_of, limit
 from {{ cookiecutter.project_slug }}.billing.plans import Limit
 from {{ cookiecutter.project_slug }}.core.exceptions import NotFound
 from {{ cookiecutter.project_slug }}.organizations.models import Organization
+from {{ cookiecutter.project_slug }}.organizations.principals import Principal
 
 from .models import Project, name_search_key
 
@@ -41,7 +42,7 @@ def project_count(organization_public_id: uuid.UUID) -> int:
     return Project.objects.filter(organization__public_id=organization_public_id).count()
 
 
-def creation_refused(*, organization_public_id: uuid.UUID, principal: object) -> str | None:
+def creation_refused(*, organization_public_id: uuid.UUID, principal: Principal) -> str | None:
     """Why the plan would refuse one more project (what the page's create button says); None if it fits."""
     if limit_of(organization_public_id, Limit.RESOURCES, principal=principal) is None:
         return None  # no limit: nothing to count

@@ -1,7 +1,8 @@
 """Every write to projects goes through here."""
 
 import datetime
-from typing import Any
+import enum
+from typing import Final
 
 from django.db import transaction
 
@@ -15,7 +16,14 @@ from {{ cookiecutter.project_slug }}.organizations.principals import Principal
 from .models import Project, name_search_key
 from .permissions import ProjectPerm
 
-UNSET: Any = object()
+
+class Unset(enum.Enum):
+    """A field a partial update leaves alone (None is a value: it clears a date)."""
+
+    UNSET = enum.auto()
+
+
+UNSET: Final = Unset.UNSET
 
 
 def _require_edit(actor: Principal, organization: Organization) -> None:
@@ -66,10 +74,10 @@ def project_update(
     *,
     project: Project,
     actor: Principal,
-    name: str = UNSET,
-    description: str = UNSET,
-    starts_on: datetime.date | None = UNSET,
-    ends_on: datetime.date | None = UNSET,
+    name: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    starts_on: datetime.date | Unset | None = UNSET,
+    ends_on: datetime.date | Unset | None = UNSET,
 ) -> Project:
     """Change the given fields only (a partial update)."""
     _require_edit(actor, project.organization)
@@ -83,7 +91,7 @@ def project_update(
         }.items()
         if value is not UNSET
     }
-    if "name" in changes:
+    if name is not UNSET:
         changes["name_search"] = name_search_key(name)
     for field, value in changes.items():
         setattr(project, field, value)

@@ -5,7 +5,6 @@ into two dates; v1's contract was corrected once.
 """
 
 import datetime
-from typing import Any
 
 from rest_framework.exceptions import ValidationError
 
@@ -54,7 +53,7 @@ class SplitProjectTimeframe(VersionChange):
         return "timeframe" if resource in PROJECT_INPUTS and name in ("starts_on", "ends_on") else name
 
     def schema_down(self, document: Data) -> None:
-        timeframe: dict[str, Any] = {
+        timeframe: dict[str, object] = {
             "type": ["string", "null"],
             "pattern": r"^(\d{4}-\d{2}-\d{2}|\.\.)/(\d{4}-\d{2}-\d{2}|\.\.)$",
             "description": "start/end as ISO 8601 dates, `..` for an open end; null when neither is known.",

@@ -6,7 +6,6 @@ table alone, a form shows its errors in place, and a deletion removes its row.
 
 import functools
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -41,8 +40,8 @@ def _organization(request: HttpRequest, public_id: str, permission: ProjectPerm)
 
 
 def _context(
-    request: HttpRequest, organization: Organization, can_edit: bool, *, creating: bool = True, **extra: Any
-) -> dict[str, Any]:
+    request: HttpRequest, organization: Organization, can_edit: bool, *, creating: bool = True, **extra: object
+) -> dict[str, object]:
     """The organization page's context, with why the plan refuses a new project (counted only when it matters)."""
     refused = None
     if can_edit and creating:

@@ -1,25 +1,26 @@
 """Webhook endpoints and their delivery log in the API (v2 on): read-only, for integrations to audit."""
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from {{ cookiecutter.project_slug }}.api.pagination import PageBody
 from {{ cookiecutter.project_slug }}.api.versioning import resource
 from {{ cookiecutter.project_slug }}.api.views import ApiView, ListQuerySerializer, paginated, since
 from {{ cookiecutter.project_slug }}.organizations.permissions import Perm
 
 from . import selectors
-from .models import DeliveryStatus
+from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 TAGS = ["webhooks"]
 NEXT_CURSOR = "Pass as `cursor` for the next page; null at the end."
 
 
 @resource("WebhookEndpoint")
-class WebhookEndpointOutputSerializer(serializers.Serializer[Any]):
+class WebhookEndpointOutputSerializer(serializers.Serializer[WebhookEndpoint]):
     id = serializers.UUIDField(source="public_id")
     url = serializers.URLField()
     description = serializers.CharField()
@@ -30,7 +31,7 @@ class WebhookEndpointOutputSerializer(serializers.Serializer[Any]):
 
 
 @resource("WebhookDelivery")
-class WebhookDeliveryOutputSerializer(serializers.Serializer[Any]):
+class WebhookDeliveryOutputSerializer(serializers.Serializer[WebhookDelivery]):
     id = serializers.UUIDField(source="public_id", help_text="The `webhook-id` header of every attempt.")
     event_type = serializers.CharField()
     status = serializers.ChoiceField(choices=DeliveryStatus.values)
@@ -54,7 +55,7 @@ class WebhookDeliveryListQuerySerializer(ListQuerySerializer):
 
 
 @resource("WebhookEndpointPage")
-class WebhookEndpointPageSerializer(serializers.Serializer[Any]):
+class WebhookEndpointPageSerializer(serializers.Serializer[PageBody]):
     results = WebhookEndpointOutputSerializer(many=True)
     next_cursor = serializers.CharField(
         allow_null=True, help_text="Pass as `cursor` for the next page; null at the end."
@@ -62,7 +63,7 @@ class WebhookEndpointPageSerializer(serializers.Serializer[Any]):
 
 
 @resource("WebhookDeliveryPage")
-class WebhookDeliveryPageSerializer(serializers.Serializer[Any]):
+class WebhookDeliveryPageSerializer(serializers.Serializer[PageBody]):
     results = WebhookDeliveryOutputSerializer(many=True)
     next_cursor = serializers.CharField(
         allow_null=True, help_text="Pass as `cursor` for the next page; null at the end."
@@ -81,7 +82,7 @@ class WebhookEndpointListApi(ApiView):
         parameters=[WebhookEndpointListQuerySerializer],
         responses=WebhookEndpointPageSerializer,
     )
-    def get(self, request: Request, **kwargs: Any) -> Response:
+    def get(self, request: Request, **kwargs: object) -> Response:
         query = self.query(WebhookEndpointListQuerySerializer)
         endpoints = selectors.endpoints_for_api(organization_public_id=self.organization_public_id)
         return self.page(WebhookEndpointOutputSerializer, paginated(endpoints, query, selectors.ENDPOINT_ORDERINGS))
@@ -99,7 +100,7 @@ class WebhookDeliveryListApi(ApiView):
         parameters=[WebhookDeliveryListQuerySerializer],
         responses=WebhookDeliveryPageSerializer,
     )
-    def get(self, request: Request, **kwargs: Any) -> Response:
+    def get(self, request: Request, **kwargs: object) -> Response:
         query = self.query(WebhookDeliveryListQuerySerializer)
         endpoint = selectors.endpoint_for_api(
             organization_public_id=self.organization_public_id, public_id=self.kwargs["endpoint_id"]

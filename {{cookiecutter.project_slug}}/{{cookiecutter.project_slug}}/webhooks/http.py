@@ -18,14 +18,14 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 USER_AGENT = "{{ cookiecutter.project_slug }}-webhooks/1"
 TIMEOUT_SECONDS = 10
 EXCERPT = 1000
 
-type Address = tuple[socket.AddressFamily, socket.SocketKind, int, str, Any]  # one getaddrinfo() result
+type SocketAddress = tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes]
+type Address = tuple[socket.AddressFamily, socket.SocketKind, int, str, SocketAddress]  # one getaddrinfo() result
 
 
 class UnsafeDestination(Exception):

@@ -1,7 +1,8 @@
 """Writes to webhook endpoints, and emitting events to them."""
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -99,7 +100,17 @@ def endpoint_delete(*, endpoint: WebhookEndpoint, actor: Principal) -> None:
     endpoint.delete()
 
 
-def _payload(delivery_id: str, organization: Organization, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+class Payload(TypedDict):
+    """The body every delivery sends (docs/jobs.md, outgoing webhooks)."""
+
+    id: str
+    type: str
+    created_at: str
+    organization: str
+    data: object  # the event's data, as JSON
+
+
+def _payload(delivery_id: str, organization: Organization, event_type: str, data: Mapping[str, object]) -> Payload:
     return {
         "id": delivery_id,
         "type": event_type,
@@ -114,7 +125,7 @@ def deliver_organization_event(event: OrganizationEvent) -> None:
     event_emit(organization=event.organization, event_type=event.name, data=event.data())
 
 
-def event_emit(*, organization: Organization, event_type: str, data: dict[str, Any]) -> list[WebhookDelivery]:
+def event_emit(*, organization: Organization, event_type: str, data: Mapping[str, object]) -> list[WebhookDelivery]:
     """Record a delivery to every active endpoint subscribed to the event; each is sent after commit."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")

@@ -1,8 +1,7 @@
 """The organization dashboard's usage against the plan: a template tag, so organizations never imports billing."""
 
-from typing import Any
-
 from django import template
+from django.template.context import Context
 
 from {{ cookiecutter.project_slug }}.organizations.models import Organization
 
@@ -14,7 +13,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("billing/_usage.html", takes_context=True)
-def plan_usage(context: dict[str, Any], organization: Organization) -> dict[str, Any]:
+def plan_usage(context: Context, organization: Organization) -> dict[str, object]:
     """Members against seats and each registered counter against its limit, from the cached entitlements."""
     if not isinstance(organization, Organization):
         raise template.TemplateSyntaxError("plan_usage takes an organization")

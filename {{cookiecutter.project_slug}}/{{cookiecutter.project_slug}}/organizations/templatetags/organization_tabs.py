@@ -1,8 +1,7 @@
 """The tabs apps registered (organizations.navigation), for organizations/_nav.html."""
 
-from typing import Any
-
 from django import template
+from django.template.context import Context
 from django.urls import reverse
 
 from ..models import Organization
@@ -13,7 +12,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("organizations/_app_tabs.html", takes_context=True)
-def app_tabs(context: dict[str, Any], organization: Organization) -> dict[str, Any]:
+def app_tabs(context: Context, organization: Organization) -> dict[str, object]:
     """The registered tabs the viewer may open (the permission set is cached: no query when warm)."""
     request = context["request"]
     held = permissions_for(organization_public_id=organization.public_id, user_id=int(request.user.pk or 0))

@@ -4,9 +4,8 @@ A template tag, so the organization pages show webhook data without the organiza
 app importing this one.
 """
 
-from typing import Any
-
 from django import template
+from django.template.context import Context
 
 from {{ cookiecutter.project_slug }}.organizations.models import Organization
 
@@ -16,7 +15,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("webhooks/_activity.html", takes_context=True)
-def recent_activity(context: dict[str, Any], organization: Organization, limit: int = 8) -> dict[str, Any]:
+def recent_activity(context: Context, organization: Organization, limit: int = 8) -> dict[str, object]:
     """The organization's latest deliveries (one query), newest first."""
     if not isinstance(organization, Organization) or not 0 < limit <= 50:
         raise template.TemplateSyntaxError("recent_activity takes an organization and a limit from 1 to 50")

@@ -20,7 +20,7 @@ class Command(BaseCommand):
             help="with --write, also rewrite this released version's contract (it must list a Correction)",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: str, **options: Any) -> None:
         if options["correct"] and not options["write"]:
             raise CommandError("--correct needs --write")
         if options["write"]:

@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("organization", help="The organization's public id (a UUID, shown in the admin).")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: str, **options: Any) -> None:
         if not settings.BILLING_ENABLED:
             raise CommandError("Billing is off: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET first.")
         try:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_email
 from django.db import transaction
 
@@ -20,14 +20,14 @@ class Command(BaseCommand):
         "never from the command line), with a verified address so it can sign in. Idempotent."
     )
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--if-configured",
             action="store_true",
             help="do nothing (and succeed) when SMOKE_EMAIL is not set",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: str, **options: Any) -> None:
         email, password = os.environ.get("SMOKE_EMAIL", ""), os.environ.get("SMOKE_PASSWORD", "")
         if not email and options["if_configured"]:
             self.stdout.write("SMOKE_EMAIL is not set: no smoke-test user.")

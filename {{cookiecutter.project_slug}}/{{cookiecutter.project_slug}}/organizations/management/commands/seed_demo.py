@@ -59,7 +59,7 @@ class Command(BaseCommand):
             "--force", action="store_true", help="run with DEBUG off (never against a production database)"
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: str, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
             raise CommandError(
                 "DEBUG is off: this may be a production database, and the demo account has a known password. "

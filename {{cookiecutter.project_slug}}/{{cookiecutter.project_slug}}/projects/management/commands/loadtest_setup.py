@@ -58,7 +58,7 @@ class Command(BaseCommand):
             help="run with config.settings.production (staging runs them; never do this in production)",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: str, **options: Any) -> None:
         if settings.SETTINGS_MODULE == PRODUCTION_SETTINGS and not options["allow_production_settings"]:
             raise CommandError(
                 f"{PRODUCTION_SETTINGS} is in use: this may be the production database, and the load-test accounts "
