@@ -33,11 +33,9 @@ def remove_example(choice: str) -> None:
     """Without the example, delete it with the project's own recipe, scripts/remove_example.py, and put in the
     contracts it would write; always drop the hook's copy of those contracts."""
     if choice == "no":
-        script = PROJECT / "scripts" / "remove_example.py"
-        spec = importlib.util.spec_from_file_location("remove_example", script)
-        assert spec is not None and spec.loader is not None
+        spec = importlib.util.spec_from_file_location("remove_example", PROJECT / "scripts" / "remove_example.py")
         recipe = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = recipe  # dataclasses look their module up while the script is executed
+        sys.modules[spec.name] = recipe  # dataclasses look their module up while it runs
         sys.dont_write_bytecode = True  # no scripts/__pycache__ left behind
         spec.loader.exec_module(recipe)
         recipe.apply(recipe.plan(PROJECT))  # deletes the script too, its work done
