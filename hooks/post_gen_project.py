@@ -29,9 +29,10 @@ def keep_chosen_license(choice: str) -> None:
     shutil.rmtree(LICENSES)
 
 
-def remove_example(choice: str) -> None:
+def remove_example(choice: str) -> list[str]:
     """Without the example, delete it with the project's own recipe, scripts/remove_example.py, and put in the
-    contracts it would write; always drop the hook's copy of those contracts."""
+    contracts it would write; always drop the hook's copy of those contracts. Return the docs' lines naming it."""
+    mentions = []
     if choice == "no":
         spec = importlib.util.spec_from_file_location("remove_example", PROJECT / "scripts" / "remove_example.py")
         recipe = importlib.util.module_from_spec(spec)
@@ -42,7 +43,9 @@ def remove_example(choice: str) -> None:
         for path in sorted(WITHOUT_EXAMPLE.rglob("*")):
             if path.is_file():
                 path.replace(PROJECT / path.relative_to(WITHOUT_EXAMPLE))
+        mentions = recipe.mentions(PROJECT)
     shutil.rmtree(WITHOUT_EXAMPLE)
+    return mentions
 
 
 def write_env_file() -> None:
@@ -64,8 +67,14 @@ def write_env_file() -> None:
 
 def main() -> int:
     keep_chosen_license(ANSWERS["open_source_license"])
-    remove_example(ANSWERS["include_example"])
+    mentions = remove_example(ANSWERS["include_example"])
     write_env_file()
+    if mentions:
+        print(
+            f"\nWithout the worked example: {len(mentions)} lines of the docs (README.md, docs/, loadtests/) still "
+            "describe it; reword them as you build your own app.",
+            file=sys.stderr,
+        )
     print(
         f"\nCreated {ANSWERS['project_slug']}/. Next:\n"
         f"  cd {ANSWERS['project_slug']} && uv run manage.py migrate && uv run manage.py runserver\n",
