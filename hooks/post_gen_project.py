@@ -1,11 +1,13 @@
-"""Finish the generated project: keep the chosen licence, write secrets.
+"""Finish the generated project: keep the chosen licence, drop the example if asked, write secrets.
 
 Runs inside the new project folder. It needs no network: nothing here resolves
-or downloads packages (the project ships a uv.lock instead).
+or downloads packages (the project ships a uv.lock instead), and only the
+standard library, as the project's virtualenv does not exist yet.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import secrets
 import shutil
@@ -15,6 +17,9 @@ from pathlib import Path
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 PROJECT = Path.cwd()
 LICENSES = PROJECT / ".licenses"
+# The files that scripts/remove_example.py would write with Django (the API contracts without the example's
+# operations), at their places in the project; docs/maintaining.md says how to refresh them.
+WITHOUT_EXAMPLE = PROJECT / ".without-example"
 
 
 def keep_chosen_license(choice: str) -> None:
@@ -22,6 +27,25 @@ def keep_chosen_license(choice: str) -> None:
     if choice != "Not open source":
         (LICENSES / choice).replace(PROJECT / "LICENSE")
     shutil.rmtree(LICENSES)
+
+
+def remove_example(choice: str) -> list[str]:
+    """Without the example, delete it with the project's own recipe, scripts/remove_example.py, and put in the
+    contracts it would write; always drop the hook's copy of those contracts. Return the docs' lines naming it."""
+    mentions = []
+    if choice == "no":
+        spec = importlib.util.spec_from_file_location("remove_example", PROJECT / "scripts" / "remove_example.py")
+        recipe = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = recipe  # dataclasses look their module up while it runs
+        sys.dont_write_bytecode = True  # no scripts/__pycache__ left behind
+        spec.loader.exec_module(recipe)
+        recipe.apply(recipe.plan(PROJECT))  # deletes the script too, its work done
+        for path in sorted(WITHOUT_EXAMPLE.rglob("*")):
+            if path.is_file():
+                path.replace(PROJECT / path.relative_to(WITHOUT_EXAMPLE))
+        mentions = recipe.mentions(PROJECT)
+    shutil.rmtree(WITHOUT_EXAMPLE)
+    return mentions
 
 
 def write_env_file() -> None:
@@ -43,7 +67,14 @@ def write_env_file() -> None:
 
 def main() -> int:
     keep_chosen_license(ANSWERS["open_source_license"])
+    mentions = remove_example(ANSWERS["include_example"])
     write_env_file()
+    if mentions:
+        print(
+            f"\nWithout the worked example: {len(mentions)} lines of the docs (README.md, docs/, loadtests/) still "
+            "describe it; reword them as you build your own app.",
+            file=sys.stderr,
+        )
     print(
         f"\nCreated {ANSWERS['project_slug']}/. Next:\n"
         f"  cd {ANSWERS['project_slug']} && uv run manage.py migrate && uv run manage.py runserver\n",

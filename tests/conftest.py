@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -43,8 +44,8 @@ if not os.environ.get("UV_PYTHON") and (python := find_python()):
     os.environ["UV_PYTHON"] = python
 UV = str(Path(sys.executable).with_name("uv")) if Path(sys.executable).with_name("uv").exists() else "uv"
 
-# Each supported variation: the defaults, and answers that stress rendering
-# (quotes, backslash, ampersand, non-ASCII, another licence, time zone and version).
+# Each supported variation: the defaults; answers that stress rendering (quotes, backslash, ampersand, non-ASCII,
+# another licence, time zone and version); and the defaults without the worked example.
 VARIATIONS: dict[str, dict[str, str]] = {
     "default": {},
     "custom": {
@@ -58,7 +59,43 @@ VARIATIONS: dict[str, dict[str, str]] = {
         "version": "2.3.4",
         "open_source_license": "MIT",
     },
+    "no-example": {"include_example": "no"},
 }
+# What names the worked example (the ``projects`` app), for the tests that remove it. The prose of the docs may
+# still name it (scripts/remove_example.py lists those lines for a person to reword), and so does the load-test
+# profile, which drives the example's endpoints.
+TRACE = re.compile(r"\bprojects\b|\bProjects?\b|project_id|ProjectFactory")
+SKIPPED = {
+    ".venv",
+    ".git",
+    "staticfiles",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "__pycache__",
+    ".hypothesis",
+    ".import_linter_cache",  # lint-imports' module timestamps, if another test ran it on the installed project
+}
+ALLOWED = re.compile(r"^(README\.md|docs/[\w-]+\.md|loadtests/.*)$")
+
+
+def traces(root: Path) -> list[str]:
+    """Every line that names the example, outside SKIPPED folders and ALLOWED files."""
+    found = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if not path.is_file() or SKIPPED & set(relative.parts) or ALLOWED.match(relative.as_posix()):
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        found += [
+            f"{relative}:{n}: {line.strip()}" for n, line in enumerate(text.splitlines(), 1) if TRACE.search(line)
+        ]
+    return found
+
+
 # Two checkouts (or worktrees) testing at once must not share test databases.
 CHECKOUT = hashlib.sha1(str(ROOT).encode()).hexdigest()[:6]
 LICENSES = ["Not open source", "MIT", "BSD-3-Clause", "Apache-2.0"]
@@ -84,7 +121,7 @@ def needs_of(item: pytest.Item) -> set[str]:
 # hands groups out in collection order (--no-loadscope-reorder): the long ones start at once and the short ones
 # fill the end, instead of a ten-minute group starting last because it holds few tests.
 LONGEST_GROUPS = [
-    "default", "custom", "pages", "docs", "first-feature", "remove-example", "template-update",
+    "default", "custom", "no-example", "pages", "docs", "first-feature", "remove-example", "template-update",
     "fault-run", "bench", "demo",
 ]  # fmt: skip
 

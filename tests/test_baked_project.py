@@ -101,6 +101,12 @@ def test_django_checks_pass_and_no_migration_is_missing(installed_project: Proje
 
 
 @each_variation
+def test_the_committed_api_contracts_match_what_it_serves(installed_project: Project):
+    """Without the example they are the hook's (.without-example/); docs/maintaining.md says how to refresh them."""
+    assert_ok(installed_project.run("python", "manage.py", "api_contract"))
+
+
+@each_variation
 def test_production_settings_pass_the_deployment_checklist(installed_project: Project, services):
     env = {**PRODUCTION, **installed_project.full_mode()}
 
@@ -112,6 +118,7 @@ def test_production_settings_pass_the_deployment_checklist(installed_project: Pr
 # mail or a setting renders, which every test in both modes checks; the services add behaviour (replicas, PgBouncer,
 # brokers, workers) that no answer changes. So the default answers run in full mode, where every test runs against
 # the real services, and the custom answers run with none, which is also what a founder on a laptop does first.
+# The project without the example runs with none too: what it lacks shows in any mode.
 @pytest.mark.parametrize("installed_project", variation_params(["default"]), indirect=True)
 @pytest.mark.needs("pgbouncer", "chromium")
 def test_its_suite_passes_against_postgres_and_redis(installed_project: Project, services):
@@ -125,7 +132,7 @@ def test_its_suite_passes_against_postgres_and_redis(installed_project: Project,
     assert " deselected" not in result.stdout, "the replica and PgBouncer tests must run (see .ci/run)"
 
 
-@pytest.mark.parametrize("installed_project", variation_params(["custom"]), indirect=True)
+@pytest.mark.parametrize("installed_project", variation_params(["custom", "no-example"]), indirect=True)
 @pytest.mark.needs("chromium")
 def test_its_suite_passes_with_zero_services(installed_project: Project):
     result = installed_project.run("pytest", "-q", "-p", "no:cacheprovider", timeout=1500)

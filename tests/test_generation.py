@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import LICENSES, ROOT, VARIATIONS, bake
+from conftest import LICENSES, ROOT, VARIATIONS, bake, traces
 
 VARIABLE = re.compile(r"cookiecutter\.\w")
 # GitHub Actions expressions (`${{ github.token }}`) are not Jinja: the workflows escape them for cookiecutter.
@@ -120,6 +120,18 @@ def test_the_lock_names_the_project_and_its_version(project):
     [own] = [p for p in lock["package"] if p.get("source") == {"virtual": "."}]
     assert own["name"] == pyproject["project"]["name"] == project.name.replace("_", "-")
     assert own["version"] == pyproject["project"]["version"]
+
+
+def test_the_hooks_contracts_without_the_example_are_never_left(project):
+    assert not (project / ".without-example").exists()
+
+
+def test_without_the_example_nothing_but_the_docs_prose_names_it(tmp_path):
+    project = bake(tmp_path, **VARIATIONS["no-example"])
+
+    assert traces(project) == []
+    assert not (project / "scripts" / "remove_example.py").exists()
+    assert list(project.rglob("__pycache__")) == []  # the hook ran the project's recipe and left nothing of it
 
 
 @pytest.mark.parametrize("choice", LICENSES)

@@ -155,7 +155,8 @@ def production(installed_project: Project, services, tmp_path) -> Iterator[Runni
         yield running
 
 
-@pytest.mark.parametrize("installed_project", variation_params(), indirect=True)
+# Not without the example: nothing the production server does names it, and its suite already runs.
+@pytest.mark.parametrize("installed_project", variation_params(["default", "custom"]), indirect=True)
 def test_the_production_command_passes_the_smoke_test_and_reports_what_it_served(production: Running):
     smoke = production.project.run(
         "python",

@@ -7,28 +7,13 @@ to reword), and so does the load-test profile, which drives the example's endpoi
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import Project, assert_ok
+from conftest import SKIPPED, Project, assert_ok, traces
 
 pytestmark = [pytest.mark.slow]
-
-TRACE = re.compile(r"\bprojects\b|\bProjects?\b|project_id|ProjectFactory")
-SKIPPED = {
-    ".venv",
-    ".git",
-    "staticfiles",
-    ".mypy_cache",
-    ".ruff_cache",
-    ".pytest_cache",
-    "__pycache__",
-    ".hypothesis",
-    ".import_linter_cache",  # lint-imports' module timestamps, if another test ran it on the installed project
-}
-ALLOWED = re.compile(r"^(README\.md|docs/[\w-]+\.md|loadtests/.*)$")
 
 
 def copy_of(project: Project, where: Path) -> Project:
@@ -36,22 +21,6 @@ def copy_of(project: Project, where: Path) -> Project:
     shutil.copytree(project.path, copy, ignore=shutil.ignore_patterns(*SKIPPED))
     (copy / ".venv").symlink_to(project.path / ".venv")
     return Project(copy, project.variation)
-
-
-def traces(root: Path) -> list[str]:
-    found = []
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if not path.is_file() or SKIPPED & set(relative.parts) or ALLOWED.match(relative.as_posix()):
-            continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            continue
-        found += [
-            f"{relative}:{n}: {line.strip()}" for n, line in enumerate(text.splitlines(), 1) if TRACE.search(line)
-        ]
-    return found
 
 
 # Its own xdist group: another worker installs the default project again (from uv's cache) rather than lengthen

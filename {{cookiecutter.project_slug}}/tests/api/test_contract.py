@@ -64,10 +64,14 @@ def call(case, caller, random_ids: random.Random) -> None:
 shared_fixture = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-@v1.parametrize()
-@shared_fixture
-def test_v1_conforms_to_its_committed_schema(case, caller):
-    call(case, caller, random.Random(0))
+# Without the worked example v1 has no operation (the platform's own endpoints are v2 only), and schemathesis
+# refuses to parametrize nothing.
+if v1.raw_schema["paths"]:
+
+    @v1.parametrize()
+    @shared_fixture
+    def test_v1_conforms_to_its_committed_schema(case, caller):
+        call(case, caller, random.Random(0))
 
 
 @v2.parametrize()

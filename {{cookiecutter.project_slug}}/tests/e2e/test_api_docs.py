@@ -3,15 +3,30 @@
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from playwright.sync_api import Route, expect
 
+from {{ cookiecutter.project_slug }}.api.contracts import schema_path
 from {{ cookiecutter.project_slug }}.api.versions import VERSIONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("path", [*(f"/api/{version}/docs/" for version in VERSIONS.names), "/_allauth/openapi.html"])
-def test_the_docs_render_their_operations_with_every_other_host_blocked(browser, live_server, path):
+def pages() -> list[tuple[str, int]]:
+    """Each docs page with the operations it draws at least: a version's as many as its committed contract lists.
+
+    Without the worked example v1 lists none (the platform's own endpoints are v2 only): test_csp.py still visits it.
+    """
+    found = [("/_allauth/openapi.html", 5)]
+    for name in VERSIONS.names:
+        paths = yaml.safe_load(schema_path(name).read_text(encoding="utf-8"))["paths"]
+        if paths:
+            found.append((f"/api/{name}/docs/", sum(len(operations) for operations in paths.values())))
+    return found
+
+
+@pytest.mark.parametrize(("path", "operations"), pages())
+def test_the_docs_render_their_operations_with_every_other_host_blocked(browser, live_server, path, operations):
     site = urlsplit(live_server.url).netloc
     elsewhere: list[str] = []
 
@@ -28,5 +43,5 @@ def test_the_docs_render_their_operations_with_every_other_host_blocked(browser,
     page.goto(f"{live_server.url}{path}")
 
     expect(page.locator(".opblock").first).to_be_visible()
-    assert page.locator(".opblock").count() >= 5
+    assert page.locator(".opblock").count() >= operations
     assert elsewhere == []
