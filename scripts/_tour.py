@@ -3,8 +3,9 @@
     python _tour.py <base url> <organization public id> <output folder> [--shots]
 
 Runs with the baked project's Python (Playwright is a dev dependency there) and the
-machine's Chromium. Prints JSON: for each page and width, whether it scrolls sideways,
-plus the signed-in session cookie (for Lighthouse).
+machine's Chromium. Each page is seen at desktop and phone width in the light theme, and
+at desktop width in the dark one (the pages follow the system's setting). Prints JSON: for
+each page and view, whether it scrolls sideways, plus the signed-in session cookie (for Lighthouse).
 """
 
 import json
@@ -17,6 +18,8 @@ from playwright.sync_api import sync_playwright
 EMAIL = "founder@example.com"
 PASSWORD = "correct-horse-battery-staple"
 WIDTHS = {"desktop": (1280, 800), "phone": (360, 740)}
+# (view name, width, colour scheme): the name ends the report's key and the screenshot's file name.
+VIEWS = [("desktop", "desktop", "light"), ("phone", "phone", "light"), ("desktop-dark", "desktop", "dark")]
 
 
 def pages(organization: str) -> list[tuple[str, str, bool]]:
@@ -57,13 +60,15 @@ def main() -> None:
         report["cookie"] = "; ".join(f"{c['name']}={c['value']}" for c in signed_in.cookies())
         for name, path, needs_user in pages(organization):
             page = (signed_in if needs_user else signed_out).new_page()
-            for width_name, (width, height) in WIDTHS.items():
+            for view, width_name, scheme in VIEWS:
+                width, height = WIDTHS[width_name]
                 page.set_viewport_size({"width": width, "height": height})
+                page.emulate_media(color_scheme=scheme)
                 page.goto(f"{base}{path}")
                 sideways = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
-                report["pages"][f"{name}@{width_name}"] = {"path": path, "scrolls_sideways": sideways}
+                report["pages"][f"{name}@{view}"] = {"path": path, "scrolls_sideways": sideways}
                 if shots:
-                    page.screenshot(path=str(out / f"{name}-{width_name}.png"), full_page=True)
+                    page.screenshot(path=str(out / f"{name}-{view}.png"), full_page=True)
             page.close()
         browser.close()
     print(json.dumps(report))

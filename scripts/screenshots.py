@@ -1,11 +1,12 @@
-"""Screenshots of the generated project's main pages, at desktop and phone width, into docs/screenshots/.
+"""Screenshots of the generated project's main pages, light and dark, desktop and phone, into docs/screenshots/.
 
     python3 scripts/screenshots.py [--port 8765]
 
 Bakes the default project into .runway/screenshots/ (replaced on every run), installs
 it from its uv.lock, fills it with sample data (a founder, an organization with a
 teammate, an API key, a webhook endpoint, an open invitation, sample projects), serves it on loopback and
-photographs each page with the machine's Chromium (docs/pages.md shows them). Needs uv
+photographs each page with the machine's Chromium: at desktop and phone width in the light
+theme, at desktop width in the dark one (docs/pages.md shows them). Needs uv
 (installed if missing) and Chromium on the PATH; no service.
 """
 

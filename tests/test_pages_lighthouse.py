@@ -9,7 +9,6 @@ performance score moves with the machine's load.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import shutil
 import subprocess
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import _showcase
 import pytest
-from conftest import VARIATIONS, Project, assert_ok, bake, free_port
+from conftest import VARIATIONS, Project, assert_ok, bake, free_port, npm_ci
 
 LIGHTHOUSE = Path(__file__).with_name("lighthouse")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -31,17 +30,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.needs("chromium", "node"), pytest.ma
 
 @pytest.fixture(scope="module")
 def lighthouse() -> list[str]:
-    """The Lighthouse command; installs tests/lighthouse with ``npm ci`` once (a lock keeps workers apart)."""
-    npm, node, chromium = shutil.which("npm"), shutil.which("node"), shutil.which("chromium")
-    if not (npm and node and chromium):
-        pytest.fail("Lighthouse needs node, npm and chromium on the PATH")
-    with open(LIGHTHOUSE / "package-lock.json") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        installed = LIGHTHOUSE / "node_modules" / ".package-lock.json"
-        if not installed.exists() or installed.stat().st_mtime < (LIGHTHOUSE / "package-lock.json").stat().st_mtime:
-            command = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"]
-            subprocess.run(command, cwd=LIGHTHOUSE, check=True, capture_output=True, timeout=300)
-    return [node, str(LIGHTHOUSE / "node_modules" / "lighthouse" / "cli" / "index.js")]
+    """The Lighthouse command (tests/lighthouse, installed with ``npm ci`` once)."""
+    if not shutil.which("chromium"):
+        pytest.fail("Lighthouse needs chromium on the PATH")
+    modules = npm_ci(LIGHTHOUSE)
+    return [shutil.which("node") or "node", str(modules / "lighthouse" / "cli" / "index.js")]
 
 
 @pytest.fixture(scope="module")
