@@ -4,9 +4,10 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from {{ cookiecutter.project_slug }}.core import events
 from {{ cookiecutter.project_slug }}.core.jobs import send_on_commit
+from {{ cookiecutter.project_slug }}.organizations.events import InvitationRequested
 from {{ cookiecutter.project_slug }}.organizations.models import Invitation, Membership, Organization
-from {{ cookiecutter.project_slug }}.organizations.signals import invitation_requested
 
 from .entitlements import billing_changed, limit_of, require_within
 from .models import EntitlementOverride
@@ -20,8 +21,9 @@ def membership_changed(sender: type[Membership], instance: Membership, **kwargs:
         send_on_commit(sync_seats, instance.organization_id)
 
 
-def invitation_checked(sender: object, organization: Organization, **kwargs: object) -> None:
+def invitation_checked(event: InvitationRequested) -> None:
     """Refuse an invitation beyond the plan's seats (members plus open invitations)."""
+    organization = event.organization
     if limit_of(organization.public_id, Limit.SEATS) is None:
         return
     members = Membership.objects.filter(organization=organization).count()
@@ -44,4 +46,4 @@ def connect() -> None:
     post_delete.connect(membership_changed, sender=Membership, dispatch_uid=f"{uid}.membership_deleted")
     post_save.connect(override_changed, sender=EntitlementOverride, dispatch_uid=f"{uid}.override_saved")
     post_delete.connect(override_changed, sender=EntitlementOverride, dispatch_uid=f"{uid}.override_deleted")
-    invitation_requested.connect(invitation_checked, dispatch_uid=f"{uid}.invitation_requested")
+    events.subscribe(InvitationRequested, invitation_checked)

@@ -69,4 +69,17 @@ class MemberRemoved(OrganizationEvent):
         return dict(self.member)
 
 
+@dataclass(frozen=True, kw_only=True)
+class InvitationRequested(Event):
+    """Someone is about to be invited (sent before the invitation is made, inside ``invitation_create``).
+
+    Not an ``OrganizationEvent``: nothing has happened yet, so webhooks never deliver it. A subscriber refuses the
+    invitation by raising a ``DomainError``, whose message the inviter sees (billing: the plan's seat limit).
+    """
+
+    organization: Organization
+    email: str
+    role: str
+
+
 EVENTS: tuple[type[OrganizationEvent], ...] = (OrganizationUpdated, MemberAdded, MemberRoleChanged, MemberRemoved)

@@ -21,11 +21,17 @@ from {{ cookiecutter.project_slug }}.core import events
 from {{ cookiecutter.project_slug }}.core.email import render_mail
 from {{ cookiecutter.project_slug }}.core.exceptions import Conflict, Gone, InvalidInput, NotFound, PermissionDenied
 
-from .events import MemberAdded, MemberRemoved, MemberRoleChanged, OrganizationUpdated, member_data
+from .events import (
+    InvitationRequested,
+    MemberAdded,
+    MemberRemoved,
+    MemberRoleChanged,
+    OrganizationUpdated,
+    member_data,
+)
 from .models import Invitation, Membership, Organization, Role
 from .permissions import Perm, has_permission
 from .principals import Principal
-from .signals import invitation_requested
 
 MAX_NAME_LENGTH = 100
 
@@ -169,7 +175,7 @@ def invitation_create(
         raise PermissionDenied("Only an owner can invite another owner.")
     if organization.memberships.filter(user__email__iexact=email).exists():
         raise Conflict(f"{email} is already a member of {organization.name}.")
-    invitation_requested.send(sender=Organization, organization=organization, email=email, role=role)
+    events.emit(InvitationRequested(organization=organization, email=email, role=role))
     token, token_hash = _new_token()
     now = timezone.now()
     try:
