@@ -453,6 +453,7 @@ REST_FRAMEWORK = {
         "{{ cookiecutter.project_slug }}.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The rate limits these state are counted together, in one round trip to Redis, in any order (api.throttling).
     "DEFAULT_THROTTLE_CLASSES": [
         "{{ cookiecutter.project_slug }}.api.throttling.PrincipalRateThrottle",
         "{{ cookiecutter.project_slug }}.billing.api.PlanEnforcement",  # plan features, rate limits, read-only

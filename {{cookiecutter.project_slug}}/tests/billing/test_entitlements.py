@@ -1,8 +1,17 @@
 """Entitlements: answered from the permission cache (0 queries warm), fresh after a change, refused in the one shape."""
 
-import pytest
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+from unittest import mock
 
+import pytest
+from redis.connection import AbstractConnection
+
+from {{ cookiecutter.project_slug }}.api import throttling
+from {{ cookiecutter.project_slug }}.api.views import ApiView
 from {{ cookiecutter.project_slug }}.billing import entitlements, services
+from {{ cookiecutter.project_slug }}.billing.api import PlanEnforcement
 from {{ cookiecutter.project_slug }}.billing.models import BillingAccount, EntitlementOverride
 from {{ cookiecutter.project_slug }}.billing.plans import Feature, Limit
 from {{ cookiecutter.project_slug }}.core import requestcache
@@ -89,19 +98,74 @@ def test_the_api_refuses_a_feature_outside_the_plan_naming_the_plan_that_has_it(
     assert set(error) == {"status", "code", "message", "request_id"}
 
 
-def test_the_plans_rate_limit_counts_the_whole_organization(owner, api_of, fake_stripe, commit, monkeypatch):
-    from {{ cookiecutter.project_slug }}.api import throttling
+@pytest.fixture
+def mid_window(monkeypatch):
+    monkeypatch.setattr(throttling, "clock", lambda: 1_800_000_030.0)  # 30 s into a minute: no new window starts
 
-    monkeypatch.setattr(throttling, "clock", lambda: 1_800_000_030.0)
+
+def test_the_plans_rate_limit_counts_the_whole_organization(owner, api_of, fake_stripe, commit, mid_window):
     with commit():
         EntitlementOverride.objects.create(organization=owner.organization, key=Limit.API_RATE_PER_MINUTE, limit=2)
     first, second = api_of(owner), api_of(owner)
     path = f"organizations/{owner.organization.public_id}/widgets/"
+    other = MembershipFactory(role=Role.OWNER)
 
     assert [first.get(path).status_code, second.get(path).status_code] == [200, 200]
     refused = first.get(path)
     assert refused.status_code == 429
     assert refused.json()["error"]["code"] == "throttled"
+    assert refused["Retry-After"] == "30"
+    assert api_of(other).get(f"organizations/{other.organization.public_id}/widgets/").status_code == 200
+
+
+def test_the_principals_limit_holds_beside_the_plans(owner, api_of, fake_stripe, settings, mid_window):
+    settings.API_RATE_LIMIT_KEY = 2
+    api, path = api_of(owner), f"organizations/{owner.organization.public_id}/widgets/"
+
+    assert [api.get(path).status_code for _ in range(3)] == [200, 200, 429]
+    assert api_of(owner).get(path).status_code == 200, "another key of the organization, within the plan's 60"
+
+
+def test_the_order_of_the_throttle_classes_does_not_matter(
+    owner, api_of, fake_stripe, commit, settings, monkeypatch, mid_window
+):
+    """Whichever RateLimit throttle runs first counts the limits of all of them."""
+    monkeypatch.setattr(ApiView, "throttle_classes", [PlanEnforcement, throttling.PrincipalRateThrottle])
+    with commit():
+        EntitlementOverride.objects.create(organization=owner.organization, key=Limit.API_RATE_PER_MINUTE, limit=4)
+    settings.API_RATE_LIMIT_KEY = 2
+    first, second = api_of(owner), api_of(owner)
+    path = f"organizations/{owner.organization.public_id}/widgets/"
+
+    assert [first.get(path).status_code for _ in range(3)] == [200, 200, 429]  # the key's limit
+    assert [second.get(path).status_code for _ in range(2)] == [200, 429]  # the org's 4th, 5th: refusals count
+
+
+@contextlib.contextmanager
+def redis_round_trips() -> Iterator[list[str]]:
+    """The commands sent to Redis meanwhile, one per round trip (a pipeline counts once, as its first command)."""
+    sent: list[str] = []
+    send = AbstractConnection.send_packed_command
+
+    def counted(connection: AbstractConnection, command: Any, check_health: bool = True) -> None:
+        packed = b"".join(command) if isinstance(command, list | tuple) else bytes(command)
+        sent.append(packed.split(b"\r\n")[2].decode().upper())  # *<count>, $<length>, then the command's name
+        send(connection, command, check_health)
+
+    with mock.patch.object(AbstractConnection, "send_packed_command", counted):
+        yield sent
+
+
+@pytest.mark.services
+def test_every_rate_limit_of_a_request_is_counted_in_one_redis_round_trip(owner, api_of, fake_stripe, mid_window):
+    api = api_of(owner)  # on the Free plan: 60 requests a minute for the organization, beside the key's limit
+    path = f"organizations/{owner.organization.public_id}/widgets/"
+    assert api.get(path).status_code == 200  # warm: the key, the permission set, the script, this window's counters
+
+    with redis_round_trips() as sent:
+        assert api.get(path).status_code == 200
+
+    assert sent == ["GET", "EVALSHA"], "the permission set (with the plan), then both counters in one script call"
 
 
 def test_an_invitation_beyond_the_plans_seats_is_refused_with_a_clear_message(owner, fake_stripe, commit):

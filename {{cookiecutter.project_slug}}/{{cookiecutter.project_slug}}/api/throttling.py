@@ -1,19 +1,29 @@
-"""Rate limits per user and per API key, and of failed API key attempts per client address.
+"""Rate limits of the API: per user, per API key, per organization's plan (billing), and of failed key attempts.
 
-Counted in the cache (Redis in full mode) in fixed windows of one minute: one INCR
-on a warm window, so a limit costs one round trip to Redis and no query. Every web
-process shares the count. The limits are API_RATE_LIMIT_USER and API_RATE_LIMIT_KEY
-(requests per minute) and API_KEY_FAILURE_LIMIT (failed key attempts per minute and
-address). If the cache cannot be reached, requests go through (and a warning is logged).
+Counted in the cache (Redis in full mode) in fixed windows of one minute, shared by every
+web process, with no query. The limits are API_RATE_LIMIT_USER and API_RATE_LIMIT_KEY
+(requests per minute), those that other apps' ``RateLimit`` throttles state (billing's
+plan limit per organization), and API_KEY_FAILURE_LIMIT (failed key attempts per minute
+and address). If the cache cannot be reached, requests go through (and a warning is logged).
+
+A request's limits cost one round trip to Redis however many apply: each ``RateLimit``
+throttle of the view states its (counter, limit) pairs, and the first one DRF runs counts
+all of them at once with a registered Lua script (EVALSHA: INCR each counter, and give a
+new one its expiry), then answers for the request. So the order of DEFAULT_THROTTLE_CLASSES
+does not matter and no stated limit goes uncounted. The local-memory cache of zero-service
+mode counts them one by one.
 """
 
 import logging
 import time
-from typing import TYPE_CHECKING
+import weakref
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.base import BaseCache
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
@@ -24,7 +34,24 @@ if TYPE_CHECKING:  # rest_framework.views imports the authentication classes, wh
 
 logger = logging.getLogger(__name__)
 WINDOW = 60
+TTL = WINDOW + 5  # a counter outlives its window a little: a late request of the window still finds it
 clock = time.time  # tests pin the window with it
+
+type Limits = Iterable[tuple[str, int]]  # (counter, requests a minute)
+
+# KEYS: this window's counters. ARGV: their TTL. Returns their new values, in order.
+_COUNT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  counts[i] = redis.call('INCR', key)
+  if counts[i] == 1 then
+    redis.call('EXPIRE', key, ARGV[1])
+  end
+end
+return counts
+"""
+_scripts: "weakref.WeakKeyDictionary[BaseCache, Any]" = weakref.WeakKeyDictionary()
+_COUNTED = "_rate_limits_counted"  # set on a request once its limits are counted
 
 
 def _window() -> tuple[int, float]:
@@ -34,46 +61,91 @@ def _window() -> tuple[int, float]:
     return window, (window + 1) * WINDOW - now
 
 
-def _count(counter: str) -> int | None:
-    """Add one to ``counter`` of this window; its new value, or None if the cache is unreachable."""
-    try:
-        try:
-            count: int = cache.incr(counter)
-        except ValueError:  # the first request of this window
-            count = 1 if cache.add(counter, 1, timeout=WINDOW + 5) else cache.incr(counter)
-    except Exception:
-        logger.warning("rate limit cache unreachable; letting the request through", exc_info=True)
+def _script() -> Any:
+    """The counting script on the raw client of this thread's Redis cache (EVALSHA), or None for another cache."""
+    backend: Any = caches["default"]  # this thread's cache object, not the ``cache`` proxy, whose type is the proxy's
+    if not type(backend).__module__.startswith("django_redis"):  # organizations.permissions tells Redis the same way
         return None
+    script = _scripts.get(backend)
+    if script is None:
+        script = _scripts[backend] = backend.client.get_client(write=True).register_script(_COUNT)
+    return script
+
+
+def _add_one(counter: str) -> int:
+    """Add one to ``counter`` through Django's cache API (the local-memory cache)."""
+    try:
+        count: int = cache.incr(counter)
+    except ValueError:  # the first request of this window
+        count = 1 if cache.add(counter, 1, timeout=TTL) else cache.incr(counter)
     return count
 
 
-def over_limit(counter: str, limit: int) -> float | None:
-    """Count a request against ``limit`` a minute under ``counter``: the seconds to wait if over it, else None."""
+def _count(counters: list[str]) -> list[int] | None:
+    """Add one to each counter, in one round trip to Redis; their new values, or None if the cache is unreachable."""
+    try:
+        script = _script()
+        if script is None:
+            return [_add_one(counter) for counter in counters]
+        keys = [cache.make_and_validate_key(counter) for counter in counters]
+        return [int(count) for count in script(keys=keys, args=[TTL])]
+    except Exception:
+        logger.warning("rate limit cache unreachable; letting the request through", exc_info=True)
+        return None
+
+
+def over_limits(limits: Limits) -> float | None:
+    """Count a request against each (counter, limit a minute): the seconds to wait if over any, else None."""
+    stated = list(limits)
+    if not stated:
+        return None  # no limit: no counter, no round trip
     window, left = _window()
-    count = _count(f"{counter}:{window}")
-    return left if count is not None and count > limit else None
+    counts = _count([f"{counter}:{window}" for counter, _ in stated])
+    if counts is None:
+        return None
+    return left if any(count > limit for count, (_, limit) in zip(counts, stated, strict=True)) else None
 
 
-class PrincipalRateThrottle(BaseThrottle):
-    """Requests per minute of each user and each API key. Anonymous requests never get this far (401 first)."""
+class RateLimit(BaseThrottle):
+    """A throttle that states limits; the first the view runs counts every RateLimit's limits in one round trip.
+
+    A subclass states the limits that apply to a request in ``limits`` and may refuse a
+    request in ``allow_request`` before calling this one. The throttles of a view run in
+    turn: the first RateLimit gathers the limits of all of the view's RateLimit throttles,
+    counts them together and answers for the request (429 with the seconds left in the
+    window if any is exceeded); the others find the request counted and allow it.
+    """
 
     def __init__(self) -> None:
         self.wait_seconds: float | None = None
 
+    def limits(self, request: Request, view: "APIView") -> Limits:
+        """The (counter, requests a minute) pairs that apply to this request (the window is added to each name)."""
+        raise NotImplementedError
+
     def allow_request(self, request: Request, view: "APIView") -> bool:
-        user = request.user
-        key_id = getattr(user, "api_key_id", None)
-        if key_id is not None:
-            principal, limit = f"key:{key_id}", settings.API_RATE_LIMIT_KEY
-        elif user is not None and user.is_authenticated:
-            principal, limit = f"user:{user.pk}", settings.API_RATE_LIMIT_USER
-        else:
+        if getattr(request, _COUNTED, False):
             return True
-        self.wait_seconds = over_limit(f"throttle:{principal}", limit)
+        setattr(request, _COUNTED, True)
+        throttles = [throttle for throttle in view.get_throttles() if isinstance(throttle, RateLimit)]
+        self.wait_seconds = over_limits(pair for throttle in throttles for pair in throttle.limits(request, view))
         return self.wait_seconds is None
 
     def wait(self) -> float | None:
         return self.wait_seconds
+
+
+class PrincipalRateThrottle(RateLimit):
+    """Requests per minute of each user and each API key. Anonymous requests never get this far (401 first)."""
+
+    def limits(self, request: Request, view: "APIView") -> Limits:
+        user = request.user
+        key_id = getattr(user, "api_key_id", None)
+        if key_id is not None:
+            return [(f"throttle:key:{key_id}", settings.API_RATE_LIMIT_KEY)]
+        if user is not None and user.is_authenticated:
+            return [(f"throttle:user:{user.pk}", settings.API_RATE_LIMIT_USER)]
+        return []
 
 
 def client_address(request: Request) -> str:
@@ -97,8 +169,8 @@ class KeyFailures:
     def __init__(self, request: Request) -> None:
         self.request = request
 
-    def _counter(self, window: int) -> str:
-        return f"throttle:key-failures:{client_address(self.request)}:{window}"
+    def _counter(self) -> str:
+        return f"throttle:key-failures:{client_address(self.request)}"
 
     def _refuse(self, left: float) -> Throttled:
         return Throttled(wait=left, detail="Too many failed API key attempts from this address.")
@@ -106,7 +178,7 @@ class KeyFailures:
     def check(self) -> None:
         window, left = _window()
         try:
-            count = cache.get(self._counter(window)) or 0
+            count = cache.get(f"{self._counter()}:{window}") or 0
         except Exception:
             logger.warning("rate limit cache unreachable; letting the request through", exc_info=True)
             return
@@ -114,7 +186,6 @@ class KeyFailures:
             raise self._refuse(left)
 
     def failed(self) -> None:
-        window, left = _window()
-        count = _count(self._counter(window))
-        if count is not None and count > settings.API_KEY_FAILURE_LIMIT:
+        left = over_limits([(self._counter(), settings.API_KEY_FAILURE_LIMIT)])
+        if left is not None:
             raise self._refuse(left)

@@ -1,10 +1,12 @@
 """Plans in the API: features behind a plan, per-plan rate limits, and read-only organizations.
 
-One DRF throttle class (in DEFAULT_THROTTLE_CLASSES, after the per-principal one), so
-every organization endpoint obeys the plan without each view asking: it runs after
-the permission check, whose cached value already holds the entitlements (no query,
-no second cache read). Refusals use the API's one error shape: ``plan_required`` and
-``payment_required`` (402), ``throttled`` (429).
+One DRF throttle class (in DEFAULT_THROTTLE_CLASSES), so every organization endpoint
+obeys the plan without each view asking: it runs after the permission check, whose
+cached value already holds the entitlements (no query, no second cache read). The plan's
+rate limit is an ``api.throttling.RateLimit``: it is counted with the per-user and per-key
+limit in the same round trip to Redis, whichever throttle class comes first. A request the
+plan refuses is not counted against the organization. Refusals use the API's one error
+shape: ``plan_required`` and ``payment_required`` (402), ``throttled`` (429).
 """
 
 import uuid
@@ -12,9 +14,8 @@ from typing import TYPE_CHECKING
 
 from rest_framework import exceptions
 from rest_framework.request import Request
-from rest_framework.throttling import BaseThrottle
 
-from {{ cookiecutter.project_slug }}.api.throttling import over_limit
+from {{ cookiecutter.project_slug }}.api.throttling import Limits, RateLimit
 
 from . import entitlements
 from .plans import FEATURE_FOR_PERMISSION, Limit
@@ -33,33 +34,44 @@ class PlanRefusal(exceptions.APIException):
         super().__init__(detail=error.message, code=error.code)
 
 
-class PlanEnforcement(BaseThrottle):
+class PlanEnforcement(RateLimit):
     """On organization endpoints: the features the plan grants, read-only when unpaid, the plan's rate limit."""
 
-    def __init__(self) -> None:
-        self.wait_seconds: float | None = None
-
     def allow_request(self, request: Request, view: "APIView") -> bool:
-        organization: uuid.UUID | None = getattr(view, "kwargs", {}).get("organization_id")
-        if organization is None or request.user is None or not request.user.is_authenticated:
-            return True
-        method = "GET" if request.method == "HEAD" else str(request.method)
+        refusal = _refusal(request, view)
+        if refusal is not None:
+            raise PlanRefusal(refusal)
+        return super().allow_request(request, view)
+
+    def limits(self, request: Request, view: "APIView") -> Limits:
+        organization = _organization(request, view)
+        if organization is None or _refusal(request, view) is not None:
+            return []  # a request the plan refuses is not counted against the organization
         found = entitlements.entitlements_of(organization, principal=request.user)
-        feature = FEATURE_FOR_PERMISSION.get(getattr(view, "required_permissions", {}).get(method, ""))
-        try:
-            if feature is not None:
-                entitlements.require_feature(organization, feature, principal=request.user)
-            if method not in SAFE_METHODS:
-                entitlements.require_writable(organization, principal=request.user)
-        except (entitlements.PlanRequired, entitlements.PaymentRequired) as error:
-            raise PlanRefusal(error) from None
-        return self._within_rate(organization, found.limits.get(Limit.API_RATE_PER_MINUTE))
+        limit = found.limits.get(Limit.API_RATE_PER_MINUTE)
+        return [] if limit is None else [(f"throttle:org:{organization}", limit)]  # no limit: no counter either
 
-    def _within_rate(self, organization: uuid.UUID, limit: int | None) -> bool:
-        if limit is None:
-            return True  # no limit: no counter either
-        self.wait_seconds = over_limit(f"throttle:org:{organization}", limit)
-        return self.wait_seconds is None
 
-    def wait(self) -> float | None:
-        return self.wait_seconds
+def _organization(request: Request, view: "APIView") -> uuid.UUID | None:
+    """The organization of an organization endpoint called by a signed-in user or a key; else None."""
+    if request.user is None or not request.user.is_authenticated:
+        return None
+    organization: uuid.UUID | None = getattr(view, "kwargs", {}).get("organization_id")
+    return organization
+
+
+def _refusal(request: Request, view: "APIView") -> entitlements.PlanRequired | entitlements.PaymentRequired | None:
+    """Why the organization's plan refuses this request (a feature it lacks, a write while read-only); None if not."""
+    organization = _organization(request, view)
+    if organization is None:
+        return None
+    method = "GET" if request.method == "HEAD" else str(request.method)
+    feature = FEATURE_FOR_PERMISSION.get(getattr(view, "required_permissions", {}).get(method, ""))
+    try:
+        if feature is not None:
+            entitlements.require_feature(organization, feature, principal=request.user)
+        if method not in SAFE_METHODS:
+            entitlements.require_writable(organization, principal=request.user)
+    except (entitlements.PlanRequired, entitlements.PaymentRequired) as error:
+        return error
+    return None
