@@ -246,7 +246,7 @@ DRAMATIQ_MIDDLEWARE = [
     "dramatiq.middleware.CurrentMessage",
     "dramatiq.middleware.Retries",
     "{{ cookiecutter.project_slug }}.core.jobs.middleware.RequestIdPropagation",
-    "{{ cookiecutter.project_slug }}.core.jobs.actors.Idempotency",
+    "{{ cookiecutter.project_slug }}.core.jobs.middleware.Idempotency",
     "{{ cookiecutter.project_slug }}.core.observability.tracing.TracePropagation",
     "{{ cookiecutter.project_slug }}.core.observability.metrics.JobMetrics",
     "{{ cookiecutter.project_slug }}.core.jobs.middleware.WritePositionPropagation",

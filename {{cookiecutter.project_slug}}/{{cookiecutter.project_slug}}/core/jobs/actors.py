@@ -8,9 +8,9 @@ Declare actors with ``core.jobs.actors.actor`` rather than ``dramatiq.actor``::
 Defaults a team can rely on: 5 retries with exponential backoff and jitter (15 s
 up to 1 hour, not Dramatiq's 20 over a week), a 5-minute time limit, malformed
 payloads (``InvalidPayload``) dead-lettered at once instead of retried, and, for
-actors that declare an idempotency key, exactly-once database effects. Enqueue
-with ``core.jobs.sending``; what each message carries from its caller is in
-``core.jobs.middleware``.
+actors that declare an idempotency key, exactly-once database effects (a redelivery
+is skipped early by ``core.jobs.middleware.Idempotency``). Enqueue with
+``core.jobs.sending``.
 """
 
 import functools
@@ -20,7 +20,7 @@ from typing import TypedDict, Unpack, cast, overload
 
 import dramatiq
 from django.db import IntegrityError, transaction
-from dramatiq.middleware import CurrentMessage, Middleware, SkipMessage
+from dramatiq.middleware import CurrentMessage
 
 from ..exceptions import InvalidInput
 
@@ -133,7 +133,7 @@ def _exactly_once[**P, R](function: Callable[P, R], key_of: Callable[..., str]) 
                 CompletedJob.objects.create(key=key, actor=function.__name__)
                 return function(*args, **kwargs)
         except IntegrityError:
-            if not _completed(key):
+            if not completed(key):
                 raise
             logger.info("job %s already completed; skipping the duplicate", key)
             return None
@@ -141,34 +141,11 @@ def _exactly_once[**P, R](function: Callable[P, R], key_of: Callable[..., str]) 
     return run
 
 
-def _completed(key: str) -> bool:
+def completed(key: str) -> bool:
+    """Whether a job with this idempotency key has already committed its effects."""
     from ..models import CompletedJob
 
     return CompletedJob.objects.filter(key=key).exists()
-
-
-class Idempotency(Middleware):
-    """Skip a redelivered message whose idempotency key has already completed.
-
-    The record itself is written by the actor body's transaction (``actor``);
-    this check saves the redelivery from even starting that transaction.
-    """
-
-    @property
-    def actor_options(self) -> set[str]:
-        return {"idempotency_key"}
-
-    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.MessageProxy) -> None:
-        key_of = broker.get_actor(message.actor_name).options.get("idempotency_key")
-        if key_of is None:
-            return
-        try:
-            key = key_of(*message.args, **message.kwargs)
-        except Exception as error:
-            raise InvalidPayload(f"cannot compute the idempotency key: {error}") from error
-        if _completed(key):
-            logger.info("message %s for %s already completed; skipping it", message.message_id, key)
-            raise SkipMessage
 
 
 def current_attempt() -> int:

@@ -1,5 +1,5 @@
-"""Dramatiq middleware of every process: request ids and write positions carried into messages, and an
-in-process worker for zero-service mode."""
+"""Dramatiq middleware of every process: redeliveries of completed jobs skipped, request ids and write
+positions carried into messages, and an in-process worker for zero-service mode."""
 
 import atexit
 import logging
@@ -9,12 +9,37 @@ from collections.abc import Callable
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import Middleware
+from dramatiq.middleware import Middleware, SkipMessage
 
 from ..db import router
 from ..observability.logging import request_id
+from .actors import InvalidPayload, completed
 
 logger = logging.getLogger(__name__)
+
+
+class Idempotency(Middleware):
+    """Skip a redelivered message whose idempotency key has already completed.
+
+    The record itself is written by the actor body's transaction (``core.jobs.actors.actor``);
+    this check saves the redelivery from even starting that transaction.
+    """
+
+    @property
+    def actor_options(self) -> set[str]:
+        return {"idempotency_key"}
+
+    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.MessageProxy) -> None:
+        key_of = broker.get_actor(message.actor_name).options.get("idempotency_key")
+        if key_of is None:
+            return
+        try:
+            key = key_of(*message.args, **message.kwargs)
+        except Exception as error:
+            raise InvalidPayload(f"cannot compute the idempotency key: {error}") from error
+        if completed(key):
+            logger.info("message %s for %s already completed; skipping it", message.message_id, key)
+            raise SkipMessage
 
 
 class MessageContext(Middleware):
