@@ -154,7 +154,7 @@ if os.environ.get("BENCH_PLAIN"):
     def noop(number):
         pass
 else:
-    from acme_cloud.core.jobs import actor
+    from acme_cloud.core.jobs.actors import actor
 
     @actor(queue_name="bench", max_retries=0)
     def noop(number: int) -> None:

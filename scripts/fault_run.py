@@ -22,7 +22,7 @@ answered 201 must be in the database afterwards), the jobs lost or whose effect 
 twice, and the time back to full throughput; then whether each meets its target.
 
 The jobs are a countable test actor added to the baked project (an idempotent actor of
-core.jobs that inserts one row per run of its body). Exit status 1 when a target is
+core.jobs.actors that inserts one row per run of its body). Exit status 1 when a target is
 missed; the slow test tests/test_fault_run.py runs this script. Needs the Postgres server
 programs and redis-server (python3 scripts/test.py provides them); about 3 minutes.
 """
@@ -76,7 +76,7 @@ FAULTRUN_TASKS = """import time
 
 from django.db import connection
 
-from acme_cloud.core.jobs import actor
+from acme_cloud.core.jobs.actors import actor
 
 
 @actor(max_retries=10, min_backoff=200, max_backoff=2000, idempotency_key=lambda key, pause: f"faultrun:{key}")
@@ -99,7 +99,7 @@ _, api_key = keys.api_key_create(
 print(json.dumps({"organization": str(organization.public_id), "api_key": api_key}))
 """
 ENQUEUE = """
-from acme_cloud.core.jobs import send_or_keep
+from acme_cloud.core.jobs.sending import send_or_keep
 from faultrun.tasks import faultrun_effect
 for number in range({count}):
     send_or_keep(faultrun_effect, "{prefix}-" + str(number), {pause})

@@ -88,10 +88,11 @@ def test_an_import_up_a_layer_breaks_the_contract(installed_project: Project, im
 
 
 @pytest.mark.parametrize("installed_project", variation_params(["default"]), indirect=True)
-def test_an_import_cycle_inside_an_app_breaks_the_contract(installed_project: Project):
-    cycle = {"core/cycle_a.py": "from . import cycle_b\n", "core/cycle_b.py": "from . import cycle_a\n"}
+@pytest.mark.parametrize("package", ["core", "core/jobs"])  # an app, and a group of modules inside one
+def test_an_import_cycle_inside_an_app_breaks_the_contract(installed_project: Project, package: str):
+    cycle = {f"{package}/cycle_a.py": "from . import cycle_b\n", f"{package}/cycle_b.py": "from . import cycle_a\n"}
     broken = broken_contracts(installed_project, cycle)
-    assert f"No cycles are allowed in {installed_project.slug}.core." in broken
+    assert f"No cycles are allowed in {installed_project.slug}.{package.replace('/', '.')}." in broken
 
 
 @each_variation

@@ -325,8 +325,8 @@ def test_each_overlay_has_its_own_namespace_host_and_settings(project):
 
 
 def exported_metric_names(project: Path) -> set[str]:
-    """Every series name core/metrics.py exports (counters get _total, histograms _bucket/_count/_sum)."""
-    source = (project / project.name / "core" / "metrics.py").read_text()
+    """Every series name core/observability/metrics.py exports (counters get _total, histograms _bucket/_count/_sum)."""
+    source = (project / project.name / "core" / "observability" / "metrics.py").read_text()
     names: set[str] = set()
     for kind, name in re.findall(r'= (Counter|Gauge|Histogram)\(\s*"(\w+)"', source):
         names |= {

@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views import defaults
 
 from {{ cookiecutter.project_slug }}.api.errors import api_or_page
-from {{ cookiecutter.project_slug }}.core import views as core_views
+from {{ cookiecutter.project_slug }}.core.pages import views as core_views
 
 
 def app_pages() -> list[URLPattern | URLResolver]:

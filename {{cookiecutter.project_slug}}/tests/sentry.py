@@ -8,7 +8,7 @@ from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
 from sentry_sdk.types import Event
 
-from {{ cookiecutter.project_slug }}.core.sentry import init_sentry
+from {{ cookiecutter.project_slug }}.core.observability.sentry import init_sentry
 
 
 class CapturingTransport(Transport):

@@ -5,7 +5,7 @@ import time
 
 from django.core.cache import cache
 
-from {{ cookiecutter.project_slug }}.core.jobs import actor
+from {{ cookiecutter.project_slug }}.core.jobs.actors import actor
 from {{ cookiecutter.project_slug }}.organizations.models import Organization
 
 

@@ -109,7 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",  # csp_nonce in templates, for inline scripts and styles
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "{{ cookiecutter.project_slug }}.core.context_processors.project",
+                "{{ cookiecutter.project_slug }}.core.pages.context_processors.project",
                 "{{ cookiecutter.project_slug }}.organizations.context_processors.organizations",
             ],
         },
@@ -117,7 +117,7 @@ TEMPLATES = [
 ]
 
 # Every form renders through templates/components/form.html and field.html (docs/frontend.md).
-FORM_RENDERER = "{{ cookiecutter.project_slug }}.core.forms.FormRenderer"
+FORM_RENDERER = "{{ cookiecutter.project_slug }}.core.pages.forms.FormRenderer"
 
 SITE_ID = 1
 SITE_DOMAIN = env.str("SITE_DOMAIN", default="{{ cookiecutter.domain_name }}")
@@ -203,7 +203,7 @@ if DATABASE_PGBOUNCER:
         _database["DISABLE_SERVER_SIDE_CURSORS"] = True
         _database["OPTIONS"]["prepare_threshold"] = None  # no prepared statements
 
-# The connection budget (core.db.checks): what every process may open at once must
+# The connection budget (core.dbtools.checks): what every process may open at once must
 # fit in what the server (or PgBouncer) accepts. WEB_CONCURRENCY is gunicorn's own
 # variable; DRAMATIQ_NPROCS and DRAMATIQ_NTHREADS are rundramatiq's (set them for the
 # worker: unset, rundramatiq starts one process per CPU).
@@ -245,11 +245,11 @@ DRAMATIQ_MIDDLEWARE = [
     "dramatiq.middleware.Callbacks",
     "dramatiq.middleware.CurrentMessage",
     "dramatiq.middleware.Retries",
-    "{{ cookiecutter.project_slug }}.core.jobs.RequestIdPropagation",
-    "{{ cookiecutter.project_slug }}.core.jobs.Idempotency",
-    "{{ cookiecutter.project_slug }}.core.tracing.TracePropagation",
-    "{{ cookiecutter.project_slug }}.core.metrics.JobMetrics",
-    "{{ cookiecutter.project_slug }}.core.jobs.WritePositionPropagation",
+    "{{ cookiecutter.project_slug }}.core.jobs.middleware.RequestIdPropagation",
+    "{{ cookiecutter.project_slug }}.core.jobs.middleware.Idempotency",
+    "{{ cookiecutter.project_slug }}.core.observability.tracing.TracePropagation",
+    "{{ cookiecutter.project_slug }}.core.observability.metrics.JobMetrics",
+    "{{ cookiecutter.project_slug }}.core.jobs.middleware.WritePositionPropagation",
     "django_dramatiq.middleware.DbConnectionsMiddleware",
 ]
 DRAMATIQ_BROKER: dict[str, Any]
@@ -261,7 +261,7 @@ if JOBS_BROKER_URL.startswith("amqp"):
     }
 elif JOBS_BROKER_URL:
     DRAMATIQ_BROKER = {
-        "BROKER": "{{ cookiecutter.project_slug }}.core.brokers.RedisBroker",  # takes back what a restart orphaned
+        "BROKER": "{{ cookiecutter.project_slug }}.core.jobs.brokers.RedisBroker",  # takes back what a restart orphaned
         "OPTIONS": {
             "url": JOBS_BROKER_URL,
             "namespace": env.str("DRAMATIQ_NAMESPACE", default="{{ cookiecutter.project_slug }}-jobs"),
@@ -279,7 +279,7 @@ else:
     DRAMATIQ_BROKER = {
         "BROKER": "dramatiq.brokers.stub.StubBroker",
         "OPTIONS": {},
-        "MIDDLEWARE": [*DRAMATIQ_MIDDLEWARE, "{{ cookiecutter.project_slug }}.core.jobs.InProcessWorker"],
+        "MIDDLEWARE": [*DRAMATIQ_MIDDLEWARE, "{{ cookiecutter.project_slug }}.core.jobs.middleware.InProcessWorker"],
     }
 # The scheduler process (manage.py crontab) enqueues @cron jobs; a Redis lock
 # keeps a second scheduler from running them twice.
@@ -577,10 +577,10 @@ LOG_FORMAT = env.choice("LOG_FORMAT", ("text", "json"), default="text")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "{{ cookiecutter.project_slug }}.core.logging.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "{{ cookiecutter.project_slug }}.core.observability.logging.RequestIdFilter"}},
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)-7s [%(request_id)s] %(name)s: %(message)s"},
-        "json": {"()": "{{ cookiecutter.project_slug }}.core.logging.JsonFormatter"},
+        "json": {"()": "{{ cookiecutter.project_slug }}.core.observability.logging.JsonFormatter"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},

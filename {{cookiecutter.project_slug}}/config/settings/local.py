@@ -2,7 +2,7 @@
 
 import importlib.util
 
-from {{ cookiecutter.project_slug }}.core.sentry import init_sentry
+from {{ cookiecutter.project_slug }}.core.observability.sentry import init_sentry
 
 from .base import *  # noqa: F403
 from .base import (

@@ -5,7 +5,7 @@ only tightened here. A missing or invalid variable stops every entry point
 (``manage.py check``, the web server, the worker) with a message naming it.
 """
 
-from {{ cookiecutter.project_slug }}.core.sentry import init_sentry
+from {{ cookiecutter.project_slug }}.core.observability.sentry import init_sentry
 
 from .base import *  # noqa: F403
 from .base import (

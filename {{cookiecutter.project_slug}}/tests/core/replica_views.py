@@ -11,7 +11,7 @@ from django.urls import path
 
 from {{ cookiecutter.project_slug }}.accounts.models import User
 from {{ cookiecutter.project_slug }}.core.db import replica_reads
-from {{ cookiecutter.project_slug }}.core.jobs import send_on_commit
+from {{ cookiecutter.project_slug }}.core.jobs.sending import send_on_commit
 
 
 def read_user(email: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import pytest
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from {{ cookiecutter.project_slug }}.core.logging import JsonFormatter, RequestIdFilter
+from {{ cookiecutter.project_slug }}.core.observability.logging import JsonFormatter, RequestIdFilter
 
 AccessLines = Callable[[], list[dict[str, object]]]
 

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from dramatiq.brokers.redis import RedisBroker
 
-from {{ cookiecutter.project_slug }}.core import deadletters
-from {{ cookiecutter.project_slug }}.core.jobs import DEFAULTS, InvalidPayload, actor
+from {{ cookiecutter.project_slug }}.core.jobs import deadletters
+from {{ cookiecutter.project_slug }}.core.jobs.actors import DEFAULTS, InvalidPayload, actor
 from {{ cookiecutter.project_slug }}.core.models import CompletedJob
 from {{ cookiecutter.project_slug }}.organizations.models import Organization
 

@@ -4,7 +4,7 @@ import pytest
 from django.db.models import QuerySet
 
 from {{ cookiecutter.project_slug }}.accounts.models import User
-from {{ cookiecutter.project_slug }}.core.backfill import REGISTRY, BackfillError, backfill, run_backfill, start_backfill
+from {{ cookiecutter.project_slug }}.core.dbtools.backfill import REGISTRY, BackfillError, backfill, run_backfill, start_backfill
 
 from ..factories import UserFactory
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
-from {{ cookiecutter.project_slug }}.core.brokers import RedisBroker
+from {{ cookiecutter.project_slug }}.core.jobs.brokers import RedisBroker
 
 from tests.helpers import manage
 

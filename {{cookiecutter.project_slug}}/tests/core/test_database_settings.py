@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.core import checks
 
-from {{ cookiecutter.project_slug }}.core.db.checks import connection_budget
+from {{ cookiecutter.project_slug }}.core.dbtools.checks import connection_budget
 
 from .test_settings import COMPLETE, manage, settings_only
 

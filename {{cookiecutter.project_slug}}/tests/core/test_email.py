@@ -7,7 +7,7 @@ from django.core.mail import EmailMultiAlternatives, send_mail
 from django.test import Client
 
 from {{ cookiecutter.project_slug }}.core.email import message_to_payload, payload_to_message
-from {{ cookiecutter.project_slug }}.core.jobs import InvalidPayload
+from {{ cookiecutter.project_slug }}.core.jobs.actors import InvalidPayload
 from {{ cookiecutter.project_slug }}.core.tasks import send_email
 from {{ cookiecutter.project_slug }}.organizations.models import Role
 from {{ cookiecutter.project_slug }}.organizations.services import invitation_create

@@ -56,7 +56,7 @@ def test_readyz_reports_a_cache_outage_but_keeps_the_pod_in_service(client):
 
 @pytest.mark.django_db
 def test_readyz_reports_a_broker_outage_but_keeps_the_pod_in_service(client):
-    # Jobs enqueued meanwhile wait in the database (core.jobs.send_or_keep).
+    # Jobs enqueued meanwhile wait in the database (core.jobs.sending.send_or_keep).
     configured = dramatiq.get_broker()
     dramatiq.set_broker(RedisBroker(url=CLOSED_PORT, socket_connect_timeout=1))
     try:

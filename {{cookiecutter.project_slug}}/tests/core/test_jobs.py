@@ -7,8 +7,9 @@ import pytest
 from django.db import transaction
 from dramatiq.brokers.stub import StubBroker
 
-from {{ cookiecutter.project_slug }}.core.jobs import InProcessWorker, RequestIdPropagation, send_on_commit
-from {{ cookiecutter.project_slug }}.core.logging import request_id
+from {{ cookiecutter.project_slug }}.core.jobs.middleware import InProcessWorker, RequestIdPropagation
+from {{ cookiecutter.project_slug }}.core.jobs.sending import send_on_commit
+from {{ cookiecutter.project_slug }}.core.observability.logging import request_id
 
 seen: list[tuple[str, str]] = []
 

@@ -2,7 +2,7 @@ import json
 import logging
 import sys
 
-from {{ cookiecutter.project_slug }}.core.logging import JsonFormatter, RequestIdFilter, request_id
+from {{ cookiecutter.project_slug }}.core.observability.logging import JsonFormatter, RequestIdFilter, request_id
 
 
 def _record(message: str, **extra: object) -> logging.LogRecord:

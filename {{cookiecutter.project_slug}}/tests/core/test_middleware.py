@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from {{ cookiecutter.project_slug }}.core.logging import RequestIdFilter
+from {{ cookiecutter.project_slug }}.core.observability.logging import RequestIdFilter
 
 GENERATED = re.compile(r"^[0-9a-f]{32}$")
 

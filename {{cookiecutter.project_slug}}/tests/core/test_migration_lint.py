@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db import connections, migrations, models
 from django.db.migrations.loader import MigrationLoader
 
-from {{ cookiecutter.project_slug }}.core.db.migration_lint import lint_migration, sql_connection
+from {{ cookiecutter.project_slug }}.core.dbtools.migration_lint import lint_migration, sql_connection
 
 pytestmark = pytest.mark.django_db  # the lint connects to the server, only to quote values as it will
 

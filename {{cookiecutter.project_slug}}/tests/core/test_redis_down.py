@@ -21,7 +21,7 @@ from django.test import Client, override_settings
 from dramatiq.brokers.redis import RedisBroker
 
 from {{ cookiecutter.project_slug }}.accounts.tasks import send_password_reset
-from {{ cookiecutter.project_slug }}.core.jobs import enqueue_unsent, send_or_keep
+from {{ cookiecutter.project_slug }}.core.jobs.sending import enqueue_unsent, send_or_keep
 from {{ cookiecutter.project_slug }}.core.models import UnsentJob
 from {{ cookiecutter.project_slug }}.core.sessions import SessionStore
 from {{ cookiecutter.project_slug }}.organizations.models import Role

@@ -4,7 +4,7 @@ import pytest
 import sentry_sdk
 from django.urls import path
 
-from {{ cookiecutter.project_slug }}.core.sentry import init_sentry
+from {{ cookiecutter.project_slug }}.core.observability.sentry import init_sentry
 
 from tests.sentry import captured_events
 

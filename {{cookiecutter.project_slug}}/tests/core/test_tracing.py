@@ -17,9 +17,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from {{ cookiecutter.project_slug }}.accounts.models import User
-from {{ cookiecutter.project_slug }}.core.jobs import send_on_commit
-from {{ cookiecutter.project_slug }}.core.logging import JsonFormatter, RequestIdFilter
-from {{ cookiecutter.project_slug }}.core.tracing import init_tracing, shutdown_tracing
+from {{ cookiecutter.project_slug }}.core.jobs.sending import send_on_commit
+from {{ cookiecutter.project_slug }}.core.observability.logging import JsonFormatter, RequestIdFilter
+from {{ cookiecutter.project_slug }}.core.observability.tracing import init_tracing, shutdown_tracing
 
 job_log = io.StringIO()
 

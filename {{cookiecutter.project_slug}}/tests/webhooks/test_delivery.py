@@ -121,7 +121,7 @@ def test_a_delivery_to_a_deleted_endpoint_is_dropped_quietly(owner, receiver, jo
 
 
 def test_a_malformed_job_is_dead_lettered_not_retried(jobs):
-    from {{ cookiecutter.project_slug }}.core import deadletters
+    from {{ cookiecutter.project_slug }}.core.jobs import deadletters
     from {{ cookiecutter.project_slug }}.webhooks.tasks import deliver_webhook
 
     deliver_webhook.send("not-an-id")

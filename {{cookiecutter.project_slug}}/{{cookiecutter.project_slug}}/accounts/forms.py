@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.http import HttpRequest, HttpResponse
 
-from {{ cookiecutter.project_slug }}.core.jobs import send_on_commit
+from {{ cookiecutter.project_slug }}.core.jobs.sending import send_on_commit
 
 from . import signup
 from .models import User

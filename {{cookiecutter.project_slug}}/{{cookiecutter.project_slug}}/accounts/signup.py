@@ -27,7 +27,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 
-from {{ cookiecutter.project_slug }}.core.jobs import send_on_commit
+from {{ cookiecutter.project_slug }}.core.jobs.sending import send_on_commit
 
 from .models import User
 from .tasks import send_signup_mail

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest
 
-from {{ cookiecutter.project_slug }}.core.jobs import InvalidPayload, actor
+from {{ cookiecutter.project_slug }}.core.jobs.actors import InvalidPayload, actor
 
 from .models import User
 

@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from {{ cookiecutter.project_slug }}.core.decorators import reauthentication_required
 from {{ cookiecutter.project_slug }}.core.exceptions import DomainError
+from {{ cookiecutter.project_slug }}.core.pages.decorators import reauthentication_required
 
 from . import services, signup
 

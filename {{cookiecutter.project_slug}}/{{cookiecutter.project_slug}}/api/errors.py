@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from {{ cookiecutter.project_slug }}.core.exceptions import DomainError
-from {{ cookiecutter.project_slug }}.core.logging import request_id
+from {{ cookiecutter.project_slug }}.core.observability.logging import request_id
 
 from .versions import field_name_for_client
 

@@ -2,7 +2,7 @@
 
 import logging
 
-from {{ cookiecutter.project_slug }}.core.jobs import actor, cron
+from {{ cookiecutter.project_slug }}.core.jobs.actors import actor, cron
 
 from .idempotency import purge_idempotency_records
 

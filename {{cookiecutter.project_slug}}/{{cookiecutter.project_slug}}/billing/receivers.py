@@ -5,7 +5,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from {{ cookiecutter.project_slug }}.core import events
-from {{ cookiecutter.project_slug }}.core.jobs import send_on_commit
+from {{ cookiecutter.project_slug }}.core.jobs.sending import send_on_commit
 from {{ cookiecutter.project_slug }}.organizations.events import InvitationRequested
 from {{ cookiecutter.project_slug }}.organizations.models import Invitation, Membership, Organization
 

@@ -13,7 +13,8 @@ from stripe.params import CustomerCreateParams
 
 from {{ cookiecutter.project_slug }}.accounts.models import User
 from {{ cookiecutter.project_slug }}.core.exceptions import Conflict, InvalidInput, PermissionDenied
-from {{ cookiecutter.project_slug }}.core.jobs import InvalidPayload, actor, send_on_commit
+from {{ cookiecutter.project_slug }}.core.jobs.actors import InvalidPayload, actor
+from {{ cookiecutter.project_slug }}.core.jobs.sending import send_on_commit
 from {{ cookiecutter.project_slug }}.organizations.models import Membership, Organization, Role
 from {{ cookiecutter.project_slug }}.organizations.permissions import Perm, has_permission
 from {{ cookiecutter.project_slug }}.organizations.principals import Principal

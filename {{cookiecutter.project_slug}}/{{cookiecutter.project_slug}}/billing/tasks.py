@@ -3,7 +3,7 @@ or webhooks; the ones its services enqueue (``process_event``, ``sync_seats``) a
 
 import logging
 
-from {{ cookiecutter.project_slug }}.core.jobs import actor, cron
+from {{ cookiecutter.project_slug }}.core.jobs.actors import actor, cron
 
 from . import services
 

@@ -26,9 +26,10 @@ class CoreConfig(AppConfig):
         from django.conf import settings
 
         from . import requestcache
-        from .db import checks, router
+        from .db import router
+        from .dbtools import checks
         from .middleware import clear_request_id
-        from .tracing import init_tracing
+        from .observability.tracing import init_tracing
 
         request_finished.connect(clear_request_id, dispatch_uid="core.clear_request_id")
         request_finished.connect(requestcache.clear, dispatch_uid="core.clear_request_memo")

@@ -27,7 +27,8 @@ from django.utils.html import escape, linebreaks, urlize
 from django.utils.module_loading import autodiscover_modules
 from django.utils.safestring import mark_safe
 
-from .jobs import InvalidPayload, actor, send_on_commit
+from .jobs.actors import InvalidPayload, actor
+from .jobs.sending import send_on_commit
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ A lower app (organizations, accounts) defines its events as frozen dataclasses a
 ``subscribe``\\ s in its ``AppConfig.ready``. Subscribers run at once, inside the
 emitter's transaction: what they write commits or rolls back with the change that
 caused it, and work that must wait for the commit (a job) is enqueued with
-``core.jobs.send_on_commit``. A subscriber that raises aborts the emitter's change,
+``core.jobs.sending.send_on_commit``. A subscriber that raises aborts the emitter's change,
 so a subscriber may also refuse one (``DomainError``).
 """
 

@@ -11,10 +11,11 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
 
-from . import requestcache, views
+from . import requestcache
 from .exceptions import DomainError
-from .logging import request_id
-from .metrics import UNMATCHED, observe_request
+from .observability import views
+from .observability.logging import request_id
+from .observability.metrics import UNMATCHED, observe_request
 
 access_logger = logging.getLogger("access")
 

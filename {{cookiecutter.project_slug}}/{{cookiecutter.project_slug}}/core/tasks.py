@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from .email import send_email
-from .jobs import actor, cron, enqueue_unsent
+from .jobs.actors import actor, cron
+from .jobs.sending import enqueue_unsent
 
 __all__ = ["enqueue_unsent_jobs", "purge_completed_job_records", "purge_expired_sessions", "send_email"]
 

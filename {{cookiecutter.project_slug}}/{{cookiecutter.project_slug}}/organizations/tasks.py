@@ -3,7 +3,7 @@
 import logging
 from datetime import datetime
 
-from {{ cookiecutter.project_slug }}.core.jobs import InvalidPayload, actor, cron
+from {{ cookiecutter.project_slug }}.core.jobs.actors import InvalidPayload, actor, cron
 
 from . import permissions, services
 from .models import ApiKey

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from {{ cookiecutter.project_slug }}.accounts.services import as_user
-from {{ cookiecutter.project_slug }}.core.decorators import reauthentication_required
 from {{ cookiecutter.project_slug }}.core.exceptions import DomainError, PermissionDenied
-from {{ cookiecutter.project_slug }}.core.htmx import is_htmx
+from {{ cookiecutter.project_slug }}.core.pages.decorators import reauthentication_required
+from {{ cookiecutter.project_slug }}.core.pages.htmx import is_htmx
 
 from . import keys, selectors, services
 from .forms import InvitationForm, OrganizationForm, RoleForm

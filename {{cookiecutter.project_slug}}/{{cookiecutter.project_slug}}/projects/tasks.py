@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from {{ cookiecutter.project_slug }}.core.backfill import backfill
+from {{ cookiecutter.project_slug }}.core.dbtools.backfill import backfill
 
 from .models import Project, name_search_key
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from {{ cookiecutter.project_slug }}.core.exceptions import DomainError, NotFound, PermissionDenied
-from {{ cookiecutter.project_slug }}.core.htmx import htmx_target, is_htmx
+from {{ cookiecutter.project_slug }}.core.pages.htmx import htmx_target, is_htmx
 from {{ cookiecutter.project_slug }}.organizations.models import Organization
 from {{ cookiecutter.project_slug }}.organizations.permissions import permissions_for
 from {{ cookiecutter.project_slug }}.organizations.selectors import organization_for_member

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from {{ cookiecutter.project_slug }}.core.exceptions import Conflict, InvalidInput, PermissionDenied
-from {{ cookiecutter.project_slug }}.core.jobs import send_on_commit
+from {{ cookiecutter.project_slug }}.core.jobs.sending import send_on_commit
 from {{ cookiecutter.project_slug }}.organizations.events import OrganizationEvent
 from {{ cookiecutter.project_slug }}.organizations.models import Organization
 from {{ cookiecutter.project_slug }}.organizations.permissions import Perm, has_permission

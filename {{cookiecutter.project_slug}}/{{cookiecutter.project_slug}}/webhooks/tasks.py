@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from {{ cookiecutter.project_slug }}.core.email import render_mail, site_url
-from {{ cookiecutter.project_slug }}.core.jobs import InvalidPayload, actor, current_attempt, is_final_attempt
+from {{ cookiecutter.project_slug }}.core.jobs.actors import InvalidPayload, actor, current_attempt, is_final_attempt
 from {{ cookiecutter.project_slug }}.organizations.models import Membership, Role
 
 from . import http, signing

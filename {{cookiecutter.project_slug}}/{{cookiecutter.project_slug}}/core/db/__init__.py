@@ -1,4 +1,4 @@
-"""Database routing: read replicas with read-your-writes, pool budget checks, the replica backend."""
+"""The database at run time: read replicas with read-your-writes, the replica backend (tooling: ``core.dbtools``)."""
 
 from .router import replica_reads
 

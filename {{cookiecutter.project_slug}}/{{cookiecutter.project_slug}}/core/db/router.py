@@ -1,7 +1,7 @@
 """Send reads to a replica that has caught up with the client's last write.
 
 Writes, reads inside a transaction, ``select_for_update`` and migrations use the
-primary. A request (``core.db.middleware``) or a job (``core.jobs``) reads from a
+primary. A request (``core.db.middleware``) or a job (``core.jobs.middleware``) reads from a
 usable replica, but only from one that has replayed the write-ahead log past the
 client's last write position; once the request itself has written, the rest of
 it reads from the primary. Code outside a request or job (shells, management

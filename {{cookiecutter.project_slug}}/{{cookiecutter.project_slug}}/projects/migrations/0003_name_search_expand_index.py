@@ -5,7 +5,7 @@
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
 
-from {{ cookiecutter.project_slug }}.core.db.operations import OnPostgreSQL
+from {{ cookiecutter.project_slug }}.core.dbtools.operations import OnPostgreSQL
 
 INDEX = models.Index(fields=["name_search"], name="projects_name_search_idx", opclasses=["varchar_pattern_ops"])
 

@@ -11,7 +11,7 @@ def start_name_search_backfill(apps, schema_editor):
     Project = apps.get_model("projects", "Project")
     if not Project.objects.using(schema_editor.connection.alias).filter(name_search__isnull=True).exists():
         return  # a new database, or one already filled: no job, and no need of the backfill's code
-    from {{ cookiecutter.project_slug }}.core.backfill import start_backfill
+    from {{ cookiecutter.project_slug }}.core.dbtools.backfill import start_backfill
     from {{ cookiecutter.project_slug }}.projects.tasks import NAME_SEARCH_BACKFILL
 
     start_backfill(NAME_SEARCH_BACKFILL)

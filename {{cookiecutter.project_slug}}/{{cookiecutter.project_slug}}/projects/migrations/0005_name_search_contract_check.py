@@ -7,7 +7,7 @@ from django.contrib.postgres.operations import AddConstraintNotValid
 from django.core.management import CommandError
 from django.db import migrations, models
 
-from {{ cookiecutter.project_slug }}.core.db.operations import OnPostgreSQL
+from {{ cookiecutter.project_slug }}.core.dbtools.operations import OnPostgreSQL
 
 NOT_NULL = models.CheckConstraint(condition=models.Q(name_search__isnull=False), name="projects_name_search_not_null")
 

@@ -6,7 +6,7 @@
 from django.contrib.postgres.operations import ValidateConstraint
 from django.db import migrations
 
-from {{ cookiecutter.project_slug }}.core.db.operations import OnPostgreSQL
+from {{ cookiecutter.project_slug }}.core.dbtools.operations import OnPostgreSQL
 
 
 class Migration(migrations.Migration):

@@ -6,7 +6,7 @@
 
 from django.db import migrations, models
 
-from {{ cookiecutter.project_slug }}.core.db.operations import OnPostgreSQL
+from {{ cookiecutter.project_slug }}.core.dbtools.operations import OnPostgreSQL
 
 NAME_SEARCH = models.CharField(default=None, editable=False, max_length=200)
 

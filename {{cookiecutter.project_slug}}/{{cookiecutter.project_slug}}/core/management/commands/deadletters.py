@@ -7,7 +7,7 @@ python manage.py deadletters purge [--queue default] --yes
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from {{ cookiecutter.project_slug }}.core import deadletters
+from {{ cookiecutter.project_slug }}.core.jobs import deadletters
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from ...db import audit
+from ...dbtools import audit
 
 
 class Command(BaseCommand):

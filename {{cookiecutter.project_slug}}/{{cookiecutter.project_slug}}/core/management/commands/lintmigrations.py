@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ...db.migration_lint import LintError, lint_project
+from ...dbtools.migration_lint import LintError, lint_project
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Readiness checks: can this process reach the database, the cache and the job broker? (core.views.readyz)"""
+"""Readiness checks: can this process reach the database, the cache and the job broker? (``views.readyz``)"""
 
 import logging
 import time

@@ -1,18 +1,16 @@
+"""The pages core serves: the home page, the favicon, and the mail previews of development."""
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.utils.csp import CSP
 from django.utils.text import slugify
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
-from prometheus_client import CONTENT_TYPE_LATEST
 
-from .email import message_to_payload, payload_to_message, previews, with_html
-from .health import run_checks
-from .metrics import authorized, exposition
+from ..email import message_to_payload, payload_to_message, previews, with_html
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -24,34 +22,6 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
     response = HttpResponseRedirect(static("favicon.svg"))
     patch_cache_control(response, public=True, max_age=24 * 3600)
     return response
-
-
-@never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness: the process answers. No I/O, so a slow database never restarts pods."""
-    return JsonResponse({"status": "ok"})
-
-
-@never_cache
-def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: 503 when the database cannot be reached; a cache or broker outage is reported, not fatal.
-
-    Pages, sign-in and the API keep working without Redis (sessions fall back to the
-    database, rate limits to this process, jobs wait in the database), so an outage of
-    it must not take every pod out of the load balancer.
-    """
-    checks = run_checks()
-    ready = checks["database"]["ok"]
-    status = "ok" if all(result["ok"] for result in checks.values()) else "degraded" if ready else "unavailable"
-    return JsonResponse({"status": status, "checks": checks}, status=200 if ready else 503)
-
-
-@never_cache
-def metrics(request: HttpRequest) -> HttpResponse:
-    """Prometheus exposition for this server, for a scraper holding METRICS_TOKEN; 404 for anyone else."""
-    if not authorized(request.headers.get("Authorization", ""), settings.METRICS_TOKEN):
-        return HttpResponseNotFound()
-    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
 
 
 def _previews() -> dict[str, tuple[str, EmailMultiAlternatives]]:

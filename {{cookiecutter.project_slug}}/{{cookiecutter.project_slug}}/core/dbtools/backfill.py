@@ -23,7 +23,7 @@ from typing import Any
 import dramatiq
 from django.db import DEFAULT_DB_ALIAS, models, transaction
 
-from .jobs import send_on_commit
+from ..jobs.sending import send_on_commit
 
 logger = logging.getLogger(__name__)
 

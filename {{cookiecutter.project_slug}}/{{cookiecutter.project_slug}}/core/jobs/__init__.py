@@ -1,0 +1,1 @@
+"""Jobs: declaring actors, enqueueing them, the broker, the middleware of every message, dead letters."""

@@ -1,0 +1,1 @@
+"""What serves pages: the home page, form rendering, htmx helpers, view decorators, template context."""
