@@ -31,7 +31,9 @@ def replica_alias() -> str:
     return settings.DATABASE_REPLICAS[0]
 
 
-def wait_until_replayed(position: int, timeout: float = 15.0) -> None:
+def wait_until_replayed(position: int, timeout: float = 60.0) -> None:
+    """Wait for the replica to replay ``position``: it returns at once when the replica keeps up, so the generous
+    bound only matters on a machine loaded enough to delay replay (15 s was seen to run out at a load average of 8)."""
     with superuser_connection(replica_alias()) as replica:
         deadline = time.monotonic() + timeout
         while True:
