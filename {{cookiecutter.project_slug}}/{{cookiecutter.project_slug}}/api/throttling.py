@@ -29,6 +29,8 @@ from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
+from {{ cookiecutter.project_slug }}.core.cacheguard import raw_redis
+
 if TYPE_CHECKING:  # rest_framework.views imports the authentication classes, which import this module
     from rest_framework.views import APIView
 
@@ -63,12 +65,13 @@ def _window() -> tuple[int, float]:
 
 def _script() -> Any:
     """The counting script on the raw client of this thread's Redis cache (EVALSHA), or None for another cache."""
-    backend: Any = caches["default"]  # this thread's cache object, not the ``cache`` proxy, whose type is the proxy's
-    if not type(backend).__module__.startswith("django_redis"):  # organizations.permissions tells Redis the same way
-        return None
+    backend = caches["default"]
     script = _scripts.get(backend)
     if script is None:
-        script = _scripts[backend] = backend.client.get_client(write=True).register_script(_COUNT)
+        client = raw_redis(backend)
+        if client is None:
+            return None
+        script = _scripts[backend] = client.register_script(_COUNT)
     return script
 
 

@@ -38,18 +38,21 @@ class PlanEnforcement(RateLimit):
     """On organization endpoints: the features the plan grants, read-only when unpaid, the plan's rate limit."""
 
     def allow_request(self, request: Request, view: "APIView") -> bool:
-        refusal = _refusal(request, view)
+        refusal, _ = _verdict(request, view)
         if refusal is not None:
             raise PlanRefusal(refusal)
         return super().allow_request(request, view)
 
     def limits(self, request: Request, view: "APIView") -> Limits:
         organization = _organization(request, view)
-        if organization is None or _refusal(request, view) is not None:
-            return []  # a request the plan refuses is not counted against the organization
-        found = entitlements.entitlements_of(organization, principal=request.user)
-        limit = found.limits.get(Limit.API_RATE_PER_MINUTE)
-        return [] if limit is None else [(f"throttle:org:{organization}", limit)]  # no limit: no counter either
+        refusal, limit = _verdict(request, view)
+        if organization is None or refusal is not None or limit is None:
+            return []  # a request the plan refuses is not counted against the organization; no limit, no counter
+        return [(f"throttle:org:{organization}", limit)]
+
+
+type Verdict = tuple[entitlements.PlanRequired | entitlements.PaymentRequired | None, int | None]
+_VERDICT = "_plan_verdict"  # set on a request once its plan has been asked
 
 
 def _organization(request: Request, view: "APIView") -> uuid.UUID | None:
@@ -60,11 +63,24 @@ def _organization(request: Request, view: "APIView") -> uuid.UUID | None:
     return organization
 
 
-def _refusal(request: Request, view: "APIView") -> entitlements.PlanRequired | entitlements.PaymentRequired | None:
-    """Why the organization's plan refuses this request (a feature it lacks, a write while read-only); None if not."""
+def _verdict(request: Request, view: "APIView") -> Verdict:
+    """Why the plan refuses this request (or None) and the plan's rate limit a minute: asked once per request.
+
+    Both throttle hooks need it (``allow_request``, and ``limits``, which the first RateLimit of the
+    view may call before this throttle's turn), so it is kept on the request.
+    """
+    found: Verdict | None = getattr(request, _VERDICT, None)
+    if found is None:
+        found = _ask_plan(request, view)
+        setattr(request, _VERDICT, found)
+    return found
+
+
+def _ask_plan(request: Request, view: "APIView") -> Verdict:
     organization = _organization(request, view)
     if organization is None:
-        return None
+        return None, None
+    found = entitlements.entitlements_of(organization, principal=request.user)
     method = "GET" if request.method == "HEAD" else str(request.method)
     feature = FEATURE_FOR_PERMISSION.get(getattr(view, "required_permissions", {}).get(method, ""))
     try:
@@ -73,5 +89,5 @@ def _refusal(request: Request, view: "APIView") -> entitlements.PlanRequired | e
         if method not in SAFE_METHODS:
             entitlements.require_writable(organization, principal=request.user)
     except (entitlements.PlanRequired, entitlements.PaymentRequired) as error:
-        return error
-    return None
+        return error, None
+    return None, found.limits.get(Limit.API_RATE_PER_MINUTE)

@@ -3,13 +3,16 @@
 ``guarded(operation, default)`` runs a cache operation and answers ``default`` when the
 cache cannot be reached. After a failure the cache is left alone for ``PAUSE`` seconds in
 this process, so an outage costs one timeout per process rather than one per call, and
-one warning rather than one per request.
+one warning rather than one per request. ``raw_redis(backend)`` is the one place that
+tells a Redis cache from another: the hot paths that talk to Redis directly (Lua
+scripts, plain strings) ask it.
 """
 
 import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +39,17 @@ def guarded[T](operation: Callable[[], T], default: T) -> T:
         if warn:
             logger.warning("cache unreachable; using the database and local fallbacks for %.0f s", PAUSE, exc_info=True)
         return default
+
+
+def raw_redis(backend: Any) -> Any | None:
+    """The raw client (redis-py) behind a django-redis cache object, or None for any other cache.
+
+    Pass the thread's cache object, ``caches["default"]``: the ``cache`` proxy's type is the
+    proxy's own, whichever backend it stands for.
+    """
+    if not type(backend).__module__.startswith("django_redis"):
+        return None
+    return backend.client.get_client(write=True)
 
 
 def last_failure_at() -> float:

@@ -56,6 +56,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from {{ cookiecutter.project_slug }}.core import requestcache
+from {{ cookiecutter.project_slug }}.core.cacheguard import raw_redis
 
 from .models import ApiKey, Membership, PermissionInvalidation, Role
 from .principals import Principal
@@ -202,9 +203,8 @@ class _Store:
     def __init__(self, backend: Any) -> None:
         # A weak reference: the store is kept per cache object and must not keep it alive.
         self._backend = weakref.ref(backend)
-        self.redis: Any = None
-        if type(backend).__module__.startswith("django_redis"):
-            self.redis = backend.client.get_client(write=True)
+        self.redis: Any = raw_redis(backend)
+        if self.redis is not None:
             self._store_if_current = self.redis.register_script(_STORE_IF_CURRENT)
         self.key = functools.lru_cache(maxsize=4096)(self._key)  # the hot path skips make_key
 

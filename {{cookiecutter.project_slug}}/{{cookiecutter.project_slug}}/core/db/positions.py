@@ -13,8 +13,10 @@ from contextlib import suppress
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponseBase
+
+from {{ cookiecutter.project_slug }}.core.cacheguard import raw_redis
 
 COOKIE = "dbpos"
 SALT = "core.db.positions"
@@ -71,10 +73,9 @@ def remember(request: HttpRequest, response: HttpResponseBase, position: int) ->
         )
         return
     key = _user_key(user_id)
-    if type(cache).__module__.startswith("django_redis"):
-        from django_redis import get_redis_connection  # type: ignore[import-untyped]
-
-        get_redis_connection("default").eval(_KEEP_MAX, 1, cache.make_and_validate_key(key), position, ttl)
+    client = raw_redis(caches["default"])
+    if client is not None:
+        client.eval(_KEEP_MAX, 1, cache.make_and_validate_key(key), position, ttl)
     else:
         stored = cache.get(key)
         if stored is None or int(stored) < position:
