@@ -14,7 +14,9 @@ bench_replicas.py (imported from them, so each script alone measures the same):
    limit), in alternating rounds;
 2. the permission check in one process: warm, second in a request, cold (after a
    change), next to one raw Redis GET of the same value; the warm entitlement
-   check (billing's plan, from the same cached value) against the same GET;
+   check (billing's plan, from the same cached value) against the same GET; and
+   what each per-process cache of the hot path buys (scripts/bench_caches.py): the
+   same work with the cache and without it, paired;
 3. job throughput: N no-op jobs through the project's actor base and middleware
    against plain Dramatiq, Redis broker, 2 worker processes of 4 threads;
 4. replica routing: the router's decision per query, one ORM read and a
@@ -35,6 +37,7 @@ import time
 from collections.abc import Callable
 
 import bench_api
+import bench_caches
 import bench_jobs
 import bench_replicas
 from _bootstrap import bake_default, find_uv, say, sync_tools, tool_environment
@@ -69,6 +72,7 @@ def main() -> int:
     parser.add_argument("--clients", type=positive(int), default=4, help="concurrent HTTP client threads")
     parser.add_argument("--jobs", type=positive(int), default=5000, help="no-op jobs per round (2 rounds each)")
     parser.add_argument("--requests", type=positive(int), default=2000, help="requests of the read-heavy run")
+    parser.add_argument("--calls", type=positive(int), default=2000, help="calls a round of the cache comparison")
     args = parser.parse_args()
 
     started = time.monotonic()
@@ -82,8 +86,9 @@ def main() -> int:
         say(f"1/4 HTTP: {args.rounds} alternating rounds of {args.seconds:g} s per endpoint")
         http = bench_api.measure(project, env, rounds=args.rounds, seconds=args.seconds, clients=args.clients)
         python, base = bench_jobs.prepare(project)
-        say("2/4 the permission check")
+        say("2/4 the permission check and the per-process caches")
         checks = bench_jobs.measure_permissions(project, python, base)
+        caches = bench_caches.measure(project, python, base, args.calls)
         say(f"3/4 jobs: {args.jobs} no-op jobs, plain Dramatiq and ours alternating, 2 rounds each")
         jobs = bench_jobs.measure_jobs(project, python, base, args.jobs)
         say(f"4/4 replica routing: {args.requests} requests, primary only and one replica")
@@ -122,6 +127,10 @@ def main() -> int:
                 ratio_row("second in the same request / warm", checks["memo"], checks["warm"]),
                 ratio_row("warm entitlement check / one raw Redis GET", checks["entitled"], checks["entitled_raw"]),
             ],
+        ),
+        (
+            "Per-process caches, microseconds: without the cache / with it (it pays where clear of 1.0)",
+            [ratio_row(case["title"], case["without"], case["with"]) for case in caches["cases"]],
         ),
         (
             f"Jobs: {args.jobs} no-op jobs, 2 worker processes x 4 threads",

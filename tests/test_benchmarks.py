@@ -28,7 +28,9 @@ def test_bad_options_are_refused_before_any_work(option, value):
     assert "baking" not in result.stderr
 
 
-@pytest.mark.parametrize("script", ["bench_generation", "bench_jobs", "bench_observability", "bench_replicas"])
+@pytest.mark.parametrize(
+    "script", ["bench_caches", "bench_generation", "bench_jobs", "bench_observability", "bench_replicas"]
+)
 @pytest.mark.parametrize("argument", ["0", "-3", "many", "2.5"])
 def test_each_benchmark_refuses_a_count_that_is_not_a_whole_number_above_zero(script, argument):
     path = str(ROOT / "scripts" / f"{script}.py")
@@ -44,6 +46,7 @@ def test_each_benchmark_refuses_a_count_that_is_not_a_whole_number_above_zero(sc
 @pytest.mark.xdist_group("bench")
 def test_a_short_run_prints_every_ratio(services):
     short = ["--rounds", "1", "--seconds", "0.5", "--clients", "2", "--jobs", "200", "--requests", "100"]
+    short += ["--calls", "100"]
     result = subprocess.run(
         [sys.executable, BENCH, *short], capture_output=True, text=True, timeout=900, env=clean_environment(), cwd=ROOT
     )
@@ -58,6 +61,10 @@ def test_a_short_run_prints_every_ratio(services):
         "warm (cached) / one raw Redis GET",
         "cold (after a role change) / warm",
         "warm entitlement check / one raw Redis GET",
+        "API request, no record of known keys",
+        "API request, no memo of valid list queries",
+        "warm permission check, no memo of parsed values",
+        "warm entitlement check, no memo of decoded values",
         "jobs/s, ours (actor base, middleware) / plain",
         "routing decision per query, microseconds",
         "read-heavy run, requests/s (test client)",
