@@ -1,4 +1,4 @@
-"""Bake the default project, fill it with sample data and serve it: for screenshots and Lighthouse.
+"""Fill a baked project with sample data and serve it: for screenshots and Lighthouse.
 
 Used by scripts/screenshots.py and tests/test_pages_lighthouse.py. The pages and the
 sign-in live in _tour.py, which runs with the baked project's Python (it has Playwright).
@@ -23,14 +23,14 @@ EMAIL = "founder@example.com"
 PASSWORD = "correct-horse-battery-staple"
 
 # Runs in `manage.py shell`: one founder, one organization with a teammate, a key, a webhook that has
-# delivered an event, an open invitation and the example's sample projects, so every page shows content rather
-# than its empty state.
+# delivered an event, an open invitation and each installed app's sample data (the example's projects, when the
+# project has the example), so every page shows content rather than its empty state.
 SEED = f"""
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from {{slug}}.organizations import keys, services
 from {{slug}}.organizations.models import Membership
-from {{slug}}.projects import demo
+from {{slug}}.organizations.management.commands.seed_demo import seed_apps
 from {{slug}}.webhooks.services import endpoint_create, event_emit
 
 User = get_user_model()
@@ -42,11 +42,11 @@ if not User.objects.filter(email="{EMAIL}").exists():
     teammate = User.objects.create_user(email="grace@example.com", password="{PASSWORD}", name="Grace Teammate")
     Membership.objects.create(organization=org, user=teammate, role="member")
     event_emit(organization=org, event_type="member.added", data={{"email": teammate.email}})
-    keys.api_key_create(organization=org, actor=founder, name="CI", scopes=["projects.view"], expires_in_days=90)
+    keys.api_key_create(organization=org, actor=founder, name="CI", scopes=["members.view"], expires_in_days=90)
     services.invitation_create(
         organization=org, email="linus@example.com", role="admin", invited_by=founder, link_base="http://localhost/"
     )
-    demo.seed(organization=org, owner=founder)
+    seed_apps(organization=org, owner=founder)
 print("organization=" + str(Membership.objects.get(user__email="{EMAIL}", role="owner").organization.public_id))
 """
 
@@ -112,6 +112,8 @@ def tour(project: Path, base: str, organization: str, out: Path, *, shots: bool)
     command = [python_of(project), str(Path(__file__).with_name("_tour.py")), base, organization, str(out)]
     if shots:
         command.append("--shots")
+    if not (project / project.name / "projects").is_dir():  # baked without the worked example
+        command.append("--without-example")
     result = subprocess.run(command, cwd=project, env=project_env(), check=True, capture_output=True, text=True)
     return json.loads(result.stdout)
 

@@ -1,6 +1,6 @@
 """Visit every main page of a served project in Chromium: sign in, measure, and optionally screenshot.
 
-    python _tour.py <base url> <organization public id> <output folder> [--shots]
+    python _tour.py <base url> <organization public id> <output folder> [--shots] [--without-example]
 
 Runs with the baked project's Python (Playwright is a dev dependency there) and the
 machine's Chromium. Each page is seen at desktop and phone width in the light theme, and
@@ -22,10 +22,13 @@ WIDTHS = {"desktop": (1280, 800), "phone": (360, 740)}
 VIEWS = [("desktop", "desktop", "light"), ("phone", "phone", "light"), ("desktop-dark", "desktop", "dark")]
 
 
-def pages(organization: str) -> list[tuple[str, str, bool]]:
+EXAMPLE_PAGES = {"projects", "project-form"}  # the worked example's; a project baked without it has none
+
+
+def pages(organization: str, *, example: bool = True) -> list[tuple[str, str, bool]]:
     """(name, path, signed in) of the main pages."""
     org = f"/orgs/{organization}"
-    return [
+    found = [
         ("home", "/", False),
         ("sign-in", "/accounts/login/", False),
         ("sign-up", "/accounts/signup/", False),
@@ -39,11 +42,13 @@ def pages(organization: str) -> list[tuple[str, str, bool]]:
         ("billing", f"{org}/billing/", True),
         ("account", "/accounts/profile/", True),
     ]
+    return [page for page in found if example or page[0] not in EXAMPLE_PAGES]
 
 
 def main() -> None:
     base, organization, out = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     shots = "--shots" in sys.argv[4:]
+    example = "--without-example" not in sys.argv[4:]
     out.mkdir(parents=True, exist_ok=True)
     report: dict = {"pages": {}, "cookie": ""}
     args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -58,7 +63,7 @@ def main() -> None:
         page.click("main form button[type=submit]")
         page.wait_for_url(lambda url: "/login/" not in url)
         report["cookie"] = "; ".join(f"{c['name']}={c['value']}" for c in signed_in.cookies())
-        for name, path, needs_user in pages(organization):
+        for name, path, needs_user in pages(organization, example=example):
             page = (signed_in if needs_user else signed_out).new_page()
             for view, width_name, scheme in VIEWS:
                 width, height = WIDTHS[width_name]
