@@ -36,6 +36,8 @@ def remove_example(choice: str) -> list[str]:
     mentions = []
     if choice == "no":
         spec = importlib.util.spec_from_file_location("remove_example", PROJECT / "scripts" / "remove_example.py")
+        assert spec is not None  # a .py file always has a spec
+        assert spec.loader is not None  # and a loader
         recipe = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = recipe  # dataclasses look their module up while it runs
         sys.dont_write_bytecode = True  # no scripts/__pycache__ left behind
