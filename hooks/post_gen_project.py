@@ -30,11 +30,14 @@ def keep_chosen_license(choice: str) -> None:
 
 
 def remove_example(choice: str) -> list[str]:
-    """Without the example, delete it with the project's own recipe, scripts/remove_example.py, and put in the
-    contracts it would write; always drop the hook's copy of those contracts. Return the docs' lines naming it."""
+    """Without the example, delete it with the project's own recipe, scripts/remove_example.py (its code and
+    the passages of the docs marked as about it), and put in the contracts it would write; always drop the hook's
+    copy of those contracts. Return the docs' lines that still name it: none unless a passage is left unmarked."""
     mentions = []
     if choice == "no":
         spec = importlib.util.spec_from_file_location("remove_example", PROJECT / "scripts" / "remove_example.py")
+        assert spec is not None  # a .py file always has a spec
+        assert spec.loader is not None  # and a loader
         recipe = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = recipe  # dataclasses look their module up while it runs
         sys.dont_write_bytecode = True  # no scripts/__pycache__ left behind
@@ -72,7 +75,7 @@ def main() -> int:
     if mentions:
         print(
             f"\nWithout the worked example: {len(mentions)} lines of the docs (README.md, docs/, loadtests/) still "
-            "describe it; reword them as you build your own app.",
+            "name it, outside the passages marked as about it; reword them as you build your own app.",
             file=sys.stderr,
         )
     print(

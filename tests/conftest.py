@@ -63,9 +63,9 @@ VARIATIONS: dict[str, dict[str, str]] = {
     },
     "no-example": {"include_example": "no"},
 }
-# What names the worked example (the ``projects`` app), for the tests that remove it. The prose of the docs may
-# still name it (scripts/remove_example.py lists those lines for a person to reword), and so does the load-test
-# profile, which drives the example's endpoints.
+# What names the worked example (the ``projects`` app), for the tests that remove it. The load-test profile still
+# does: it drives the example's endpoints (its README says to point it at your own). The docs' passages about the
+# example are marked and deleted with it (tests/test_generation.py checks them).
 TRACE = re.compile(r"\bprojects\b|\bProjects?\b|project_id|ProjectFactory")
 SKIPPED = {
     ".venv",
@@ -78,7 +78,7 @@ SKIPPED = {
     ".hypothesis",
     ".import_linter_cache",  # lint-imports' module timestamps, if another test ran it on the installed project
 }
-ALLOWED = re.compile(r"^(README\.md|docs/[\w-]+\.md|loadtests/.*)$")
+ALLOWED = re.compile(r"^loadtests/locustfile\.py$")
 
 
 def traces(root: Path) -> list[str]:

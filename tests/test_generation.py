@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
 import textwrap
 import tomllib
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from conftest import LICENSES, ROOT, VARIATIONS, bake, traces
@@ -126,12 +129,62 @@ def test_the_hooks_contracts_without_the_example_are_never_left(project):
     assert not (project / ".without-example").exists()
 
 
-def test_without_the_example_nothing_but_the_docs_prose_names_it(tmp_path):
+def test_without_the_example_nothing_but_the_load_profile_names_it(tmp_path, capfd):
     project = bake(tmp_path, **VARIATIONS["no-example"])
+
+    said = capfd.readouterr().err
+    assert "Created acme_cloud/." in said  # the hook's words are captured here
+    assert "Without the worked example" not in said  # no line of the docs is left to reword
 
     assert traces(project) == []
     assert not (project / "scripts" / "remove_example.py").exists()
     assert list(project.rglob("__pycache__")) == []  # the hook ran the project's recipe and left nothing of it
+
+
+# The docs a baked project holds, and what in them names the worked example: remove_example.py's MENTION, its model
+# and its migration example.
+EXAMPLE_IN_DOCS = re.compile(r"\bprojects\b|\bProjects?\b|\bProject\w*|name_search")
+MARKER = re.compile(r"<!-- /?example -->|<!-- without-example")
+
+
+def docs_of(project: Path) -> dict[str, str]:
+    paths = [project / "README.md", *project.glob("docs/*.md"), *project.glob("loadtests/*.md")]
+    return {str(path.relative_to(project)): path.read_text(encoding="utf-8") for path in sorted(paths)}
+
+
+def lines_matching(pattern: re.Pattern[str], docs: dict[str, str]) -> list[str]:
+    return [
+        f"{name}:{number}: {line}"
+        for name, text in docs.items()
+        for number, line in enumerate(text.splitlines(), 1)
+        if pattern.search(line)
+    ]
+
+
+def load_recipe(project: Path) -> ModuleType:
+    """The project's scripts/remove_example.py (standard library only, so the template's Python runs it)."""
+    spec = importlib.util.spec_from_file_location("remove_example", project / "scripts" / "remove_example.py")
+    assert spec
+    assert spec.loader
+    recipe = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = recipe  # dataclasses look their module up while it runs
+    spec.loader.exec_module(recipe)
+    return recipe
+
+
+def test_the_docs_describe_the_example_only_in_marked_passages_that_go_with_it(project, tmp_path):
+    if not (project / project.name / "projects").exists():
+        removed = project  # baked without the example: the hook ran the project's scripts/remove_example.py
+    else:
+        assert lines_matching(MARKER, docs_of(project))  # the passages are there, marked
+        assert lines_matching(EXAMPLE_IN_DOCS, docs_of(project))
+        removed = tmp_path / project.name
+        shutil.copytree(project, removed)
+        recipe = load_recipe(removed)
+        recipe.apply(recipe.plan(removed))
+
+    assert lines_matching(EXAMPLE_IN_DOCS, docs_of(removed)) == []
+    assert lines_matching(MARKER, docs_of(removed)) == []
 
 
 @pytest.mark.parametrize("choice", LICENSES)
