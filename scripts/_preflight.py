@@ -5,8 +5,8 @@ tests are selected and what they need (``needs_of``: tests/conftest.py declares 
 for those needs only:
 
 - starts Postgres, Redis and RabbitMQ when they are installed here but down (loopback URLs only);
-- installs the missing Debian packages it may (PgBouncer, Chromium), as root or through ``sudo -n``, and
-  runs ``apt-get update`` only when an install fails;
+- installs the missing Debian packages it may (PgBouncer, Chromium, wrk, the Postgres and Redis server
+  programs), as root or through ``sudo -n``, and runs ``apt-get update`` only when an install fails;
 - makes or reuses the loopback streaming replica (``.ci/replica.sh``);
 - otherwise stops with one message that names each missing piece and the commands that install it on
   Debian/Ubuntu and on macOS, before any test has run.
@@ -86,6 +86,13 @@ PIECES = {
         "brew install --cask chromium",
         apt=("chromium",),
     ),
+    "wrk": Piece(
+        "wrk",
+        "wrk, the HTTP load generator of the benchmarks (scripts/bench_api.py)",
+        "sudo apt-get install wrk",
+        "brew install wrk",
+        apt=("wrk",),
+    ),
     "postgres-server": Piece(
         "the Postgres server programs",
         "the Postgres server programs (initdb, pg_ctl, pg_basebackup), for the fault run's private cluster",
@@ -124,6 +131,7 @@ PROGRAMS = {
     "redis-server": ("redis-server",),
     "pgbouncer": ("pgbouncer",),
     "chromium": ("chromium", "chromium-browser"),
+    "wrk": ("wrk",),
     "node": ("node", "npm"),
     "kubectl": ("kubectl",),
     "git": ("git",),

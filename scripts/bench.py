@@ -8,10 +8,14 @@ bench_replicas.py (imported from them, so each script alone measures the same):
 
 1. HTTP under the production server (gunicorn, 2 sync workers, production
    settings, pooled Postgres, Redis): a bare Django view, a plain DRF list with
-   token auth, and the project's authenticated list of 20 projects (API key, the
+   token auth, the project's authenticated list of 20 projects (API key, the
    cached permission check, v2 and v1; v2 again from a second server with
    billing on: a Pro organization's plan checks and its per-organization rate
-   limit), in alternating rounds;
+   limit) and one project (v2); beside them, under the same gunicorn flags, the
+   outside reference scripts/bench_floor (a minimal Django + DRF project, none of
+   our stack): its bare view, one row and a list of 20 with DRF token auth; all
+   in the same alternating rounds, loaded by wrk (else Python threads, which say
+   that their figures are client-bound);
 2. the permission check in one process: warm, second in a request, cold (after a
    change), next to one raw Redis GET of the same value; the warm entitlement
    check (billing's plan, from the same cached value) against the same GET; and
@@ -24,7 +28,7 @@ bench_replicas.py (imported from them, so each script alone measures the same):
 
 Prints each part's figures as it goes, then one table of the ratios. Needs
 Postgres, Redis and the loopback replica (.ci/replica.sh, which this runs).
-About four minutes on a 2-core machine.
+About five minutes on a 2-core machine.
 """
 
 from __future__ import annotations
@@ -69,7 +73,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=positive(int), default=12, help="HTTP rounds (default 12)")
     parser.add_argument("--seconds", type=positive(float), default=2.0, help="one endpoint's turn in a round")
-    parser.add_argument("--clients", type=positive(int), default=4, help="concurrent HTTP client threads")
+    parser.add_argument(
+        "--clients", type=positive(int), default=4, help="concurrent HTTP connections (wrk) or client threads"
+    )
     parser.add_argument("--jobs", type=positive(int), default=5000, help="no-op jobs per round (2 rounds each)")
     parser.add_argument("--requests", type=positive(int), default=2000, help="requests of the read-heavy run")
     parser.add_argument("--calls", type=positive(int), default=2000, help="calls a round of the cache comparison")
@@ -101,6 +107,8 @@ def main() -> int:
     share = replica["replica_reads"] / replica["reads"] if replica["reads"] else 0.0
     ours, bare, plain, v1 = "c ours (v2)", "a bare Django", "b plain DRF", "c ours (v1)"
     billed = "d ours (v2), billing on"
+    one_row, reference_bare = "e ours, one row (v2)", "f reference bare"
+    reference_one_row, reference_list = "g reference, one row", "h reference, list of 20"
 
     def http_row(title: str, top: str, bottom: str) -> Row:
         # A round measures the endpoints back to back: its own ratio is the least disturbed by other load.
@@ -108,8 +116,12 @@ def main() -> int:
 
     sections: list[tuple[str, list[Row]]] = [
         (
-            "HTTP, requests/s: medians of the rounds; ratio: median of each round's own ratio",
+            f"HTTP ({bench_api.client_label(args.clients)}), requests/s: medians of the rounds; "
+            "ratio: median of each round's own ratio",
             [
+                http_row("our one row, API key, v2 / reference one row (token)", one_row, reference_one_row),
+                http_row("our list of 20, v2 / reference list of 20 (token)", ours, reference_list),
+                http_row("our bare view / reference bare view", bare, reference_bare),
                 ("bare Django view", requests[bare], None, 1.0),
                 http_row("plain DRF list of 20, token auth / bare view", plain, bare),
                 http_row("our list of 20, API key, v2 / bare view", ours, bare),

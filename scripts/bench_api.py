@@ -1,4 +1,4 @@
-"""Measure the versioned API against a bare Django view and a plain DRF view, under the production server.
+"""Measure the versioned API against an outside reference project and against views inside our own stack.
 
     python3 scripts/bench_api.py [--rounds 12] [--seconds 2] [--clients 4]
 
@@ -6,9 +6,13 @@ Bakes the default project, installs it from its lock and serves it with its
 production command, ``gunicorn -c config/gunicorn.py`` (production settings, 2 sync
 workers, pooled Postgres, Redis), twice on free loopback ports over one database:
 billing off, and billing on (Stripe keys set, Stripe's API pointed at a closed
-loopback port, so no request can leave the machine). The endpoints are measured
-in alternating rounds (the order rotates each round) so that drift on the machine
-hits all alike:
+loopback port, so no request can leave the machine). Beside them it serves the
+outside reference, scripts/bench_floor (a minimal Django + DRF project: default
+middleware, persistent connections, DRF token auth; none of our code), with the
+baked project's virtual environment under the same gunicorn flags (2 sync workers,
+the app preloaded, loopback), on its own fresh database, seeded. The endpoints are
+measured in alternating rounds (the order rotates each round) so that drift on the
+machine hits all alike:
 
   a  a bare Django view returning a small JSON dict;
   b  a plain DRF APIView with DRF's token auth and no permission check, listing
@@ -16,12 +20,23 @@ hits all alike:
   c  our list of 20 projects: API key auth, the cached permission check, the
      versioned response (v2), tenant scoping, cursor pagination, the rate limit;
   d  c with billing on: the organization on the Pro plan, so the plan's checks
-     run and its per-organization rate limit is counted (raised out of reach).
+     run and its per-organization rate limit is counted (raised out of reach);
+  e  ours, one row: GET one project (v2) with the same API key;
+  f  the reference's bare view (/bare/): a plain Django view, no database;
+  g  the reference's one row (/api/v1/me/): DRF token auth, the user;
+  h  the reference's list of 20 (/api/v1/items/): token auth, 20 rows.
 
-Prints requests per second of each round, the medians side by side, and c/a,
-c/b, d/b and d/c; v1 of c is measured too (its responses are translated down).
-Needs Postgres and Redis (RUNWAY_TEST_DATABASE_URL and RUNWAY_TEST_REDIS_URL,
-default the local servers). Only loopback; every round is bounded in time.
+a and b run inside our stack (our middleware), so they cannot show what the stack
+costs: e/g, c/h and a/f (our middleware alone) do. The load comes from wrk when
+it is on PATH (its connections: --clients), else from Python threads, which share
+the cores with the servers and cap the fast endpoints (the run says its figures
+are client-bound then); wrk counts whole seconds, so --seconds is rounded up for it.
+
+Prints requests per second of each round, the medians side by side, and the
+ratios; v1 of c is measured too (its responses are translated down). Needs
+Postgres and Redis (RUNWAY_TEST_DATABASE_URL and RUNWAY_TEST_REDIS_URL, default
+the local servers). Only loopback; every round is bounded in time, and the servers
+and the databases are gone at the end, whether it succeeds or fails.
 """
 
 from __future__ import annotations
@@ -29,7 +44,10 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import math
 import os
+import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -38,12 +56,17 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from _bootstrap import CHECKOUT, bake_default, fail, find_uv, say, sync_tools, tool_environment
 
 DATABASE_BASE_URL = os.environ.get("RUNWAY_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS_BASE_URL = os.environ.get("RUNWAY_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 HOST = "bench.example.com"
+# The outside reference (its README says what it is). Its cache (unused on the measured paths) gets a Redis database
+# of its own, outside the 10-15 the template's tests and other benchmarks use.
+REFERENCE = Path(__file__).resolve().parent / "bench_floor"
+REFERENCE_REDIS_DB = 9
 
 # Added to the baked project for the benchmark only: endpoints a and b next to the real URLs.
 BENCH_SETTINGS = """from .production import *  # noqa: F403
@@ -112,12 +135,12 @@ with transaction.atomic():
     EntitlementOverride.objects.create(organization=organization, key=Limit.API_RATE_PER_MINUTE, limit=10**9)
     billing_changed(organization_public_id=organization.public_id)
 for number in range(20):
-    project_create(organization=organization, actor=user, name=f"Project {number}", description="A project.")
+    project = project_create(organization=organization, actor=user, name=f"Project {number}", description="A project.")
 _, api_key = keys.api_key_create(
     organization=organization, actor=user, name="bench", scopes=["projects.view"], expires_in_days=None
 )
-print(json.dumps({"organization": str(organization.public_id), "api_key": api_key,
-                  "token": Token.objects.create(user=user).key}))
+print(json.dumps({"organization": str(organization.public_id), "project": str(project.public_id),
+                  "api_key": api_key, "token": Token.objects.create(user=user).key}))
 """
 
 
@@ -138,6 +161,40 @@ def get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
 
 
 def load(port: int, path: str, headers: dict[str, str], seconds: float, clients: int) -> float:
+    """Requests per second with ``clients`` concurrent connections: wrk's when it is on PATH, else Python's."""
+    wrk = shutil.which("wrk")
+    if wrk:
+        return wrk_load(wrk, port, path, headers, seconds, clients)
+    return threads_load(port, path, headers, seconds, clients)
+
+
+def client_label(clients: int) -> str:
+    if shutil.which("wrk"):
+        return f"wrk, {clients} connections"
+    return f"Python client, {clients} threads: client-bound (install wrk)"
+
+
+def wrk_load(wrk: str, port: int, path: str, headers: dict[str, str], seconds: float, clients: int) -> float:
+    """Requests per second by wrk: one thread (a core left to the servers), ``clients`` connections, whole seconds."""
+    duration = max(1, math.ceil(seconds))
+    command = [wrk, "--threads", "1", "--connections", str(clients), "--duration", f"{duration}s", "--timeout", "10s"]
+    for name, value in {"Host": HOST, "X-Forwarded-Proto": "https", **headers}.items():
+        command += ["--header", f"{name}: {value}"]
+    try:
+        result = subprocess.run(
+            [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, timeout=duration + 30
+        )
+    except subprocess.TimeoutExpired:
+        fail(f"wrk on {path} did not end within {duration + 30} s")
+    rate = re.search(r"^Requests/sec:\s+([\d.]+)", result.stdout, re.MULTILINE)
+    # A refused status, or a connection refused or timed out, is a failure; not a figure.
+    refused = re.search(r"Non-2xx or 3xx responses|Socket errors: connect [1-9]|, timeout [1-9]", result.stdout)
+    if result.returncode != 0 or rate is None or refused:
+        fail(f"wrk on {path}: {(result.stdout + result.stderr).strip()}")
+    return float(rate.group(1))
+
+
+def threads_load(port: int, path: str, headers: dict[str, str], seconds: float, clients: int) -> float:
     """Requests per second with ``clients`` threads, each sending one request after another."""
     done = [0] * clients
     errors: list[str] = []
@@ -181,26 +238,77 @@ def counted(python: str, redis_url: str, pattern: str) -> bool:
     return answer.returncode == 0
 
 
-def wait_until_serving(server: subprocess.Popen[bytes], port: int) -> None:
-    # Both servers load the project at once, which on a busy 2-core machine can take more than a minute.
+def wait_until_serving(server: subprocess.Popen[bytes], port: int, path: str = "/healthz") -> None:
+    # The servers load their projects at once, which on a busy 2-core machine can take more than a minute.
     deadline = time.monotonic() + 120
     while True:
         try:
-            if get(port, "/healthz", {})[0] == 200:
+            if get(port, path, {})[0] == 200:
                 return
         except OSError:
             pass
         if server.poll() is not None:
             fail(f"gunicorn on port {port} stopped with exit code {server.returncode} (its log is above)")
         if time.monotonic() > deadline:
-            fail(f"gunicorn on port {port} did not answer /healthz within 120 s")
+            fail(f"gunicorn on port {port} did not answer {path} within 120 s")
         time.sleep(0.2)
 
 
+def reference_environment(env: dict[str, str], database: str) -> dict[str, str]:
+    """The reference's settings (its README): its own database on our Postgres, its own Redis database."""
+    postgres = urlsplit(DATABASE_BASE_URL)
+    return {
+        **{
+            k: v
+            for k, v in env.items()
+            if not k.startswith(("DATABASE_", "REDIS_", "DJANGO_", "VIRTUAL_ENV", "FLOOR_"))
+        },
+        "DJANGO_SETTINGS_MODULE": "floorproj.settings",
+        "FLOOR_DB_NAME": database,
+        "FLOOR_DB_USER": unquote(postgres.username or "postgres"),
+        "FLOOR_DB_HOST": postgres.hostname or "127.0.0.1",
+        "FLOOR_DB_PORT": str(postgres.port or 5432),
+        **({"PGPASSWORD": unquote(postgres.password)} if postgres.password else {}),
+        "FLOOR_REDIS_URL": f"{REDIS_BASE_URL}/{REFERENCE_REDIS_DB}",
+        "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ left in the checkout
+    }
+
+
+def serve_reference(project: Path, reference_env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    """Start the reference with the baked project's gunicorn and the flags of its config/gunicorn.py that shape
+    the load (2 sync workers of one thread, the app loaded before forking, the same timeout and recycling)."""
+    port = free_port()
+    gunicorn = [str(project / ".venv/bin/gunicorn"), "floorproj.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    gunicorn += ["--workers", "2", "--worker-class", "sync", "--threads", "1", "--preload", "--timeout", "30"]
+    gunicorn += ["--max-requests", "20000", "--max-requests-jitter", "10000", "--no-control-socket"]
+    gunicorn += ["--worker-tmp-dir", "/dev/shm"] if Path("/dev/shm").is_dir() else []
+    return subprocess.Popen([*gunicorn, "--log-level", "warning"], cwd=REFERENCE, env=reference_env), port
+
+
+def rows(body: bytes) -> int:
+    """Rows in a response: a list's length, a page's results, or one object."""
+    data = json.loads(body)
+    if isinstance(data, list):
+        return len(data)
+    return len(data["results"]) if "results" in data else 1
+
+
+def stop(servers: list[tuple[subprocess.Popen[bytes], int]]) -> None:
+    for server, _ in servers:
+        server.terminate()
+    for server, _ in servers:
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=30)
+
+
 def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, clients: int) -> dict[str, list[float]]:
-    """Serve the installed project under gunicorn, billing off and on, and measure the endpoints; requests/s of
-    each round, by endpoint."""
+    """Serve the installed project under gunicorn, billing off and on, and the outside reference beside it, and
+    measure the endpoints; requests/s of each round, by endpoint."""
     database = f"runway_{CHECKOUT}_bench_api"
+    reference_database = f"runway_{CHECKOUT}_bench_floor"
     (project / "config/settings/bench.py").write_text(BENCH_SETTINGS, encoding="utf-8")
     (project / "config/bench_urls.py").write_text(BENCH_URLS, encoding="utf-8")
     (project / "staticfiles").mkdir(exist_ok=True)  # WhiteNoise warns without it; no page is served here
@@ -229,61 +337,89 @@ def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, 
         "CACHE_KEY_PREFIX": f"bench-billing-{os.getpid()}",
         "PROMETHEUS_MULTIPROC_DIR": str(project / "prometheus-billing"),
     }
+    reference_env = reference_environment(env, reference_database)
     python = str(project / ".venv/bin/python")
 
     def admin(*statements: str) -> None:
         script = "import sys, psycopg\nc = psycopg.connect(sys.argv[1], autocommit=True)\n"
         script += "".join(f"c.execute({statement!r})\n" for statement in statements)
-        subprocess.run([python, "-c", script, f"{DATABASE_BASE_URL}/postgres"], check=True)
+        subprocess.run([python, "-c", script, f"{DATABASE_BASE_URL}/postgres"], check=True, timeout=120)
 
-    admin(f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}")
-    manage = [python, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=project, env=server_env, check=True)
-    seeded = subprocess.run([*manage, "shell", "-c", SEED], cwd=project, env=server_env, capture_output=True, text=True)
-    if seeded.returncode != 0:
-        fail(f"the seed failed:\n{seeded.stderr.strip()}")
-    seed = json.loads(seeded.stdout.strip().splitlines()[-1])
+    def drop_reference_cache() -> None:
+        # Only the keys the reference's cache writes (django-redis, no KEY_PREFIX): never another user's.
+        script = "import redis, sys\nr = redis.Redis.from_url(sys.argv[1])\n"
+        script += "for key in r.scan_iter(match=':1:*'):\n    r.delete(key)\n"
+        subprocess.run([python, "-c", script, reference_env["FLOOR_REDIS_URL"]], check=True, timeout=120)
 
-    servers = [serve(project, server_env), serve(project, billing_env)]
+    if clients_bound := not shutil.which("wrk"):
+        say(
+            "wrk is not on PATH: Python threads send the load, on the servers' cores, so these figures are "
+            "client-bound (fast endpoints read low); install wrk for figures comparable with docs/benchmarks.md"
+        )
+    servers: list[tuple[subprocess.Popen[bytes], int]] = []
     try:
-        for server, port in servers:
-            wait_until_serving(server, port)
-        (_, plain), (_, billing) = servers
+        admin(*(f"DROP DATABASE IF EXISTS {name}" for name in (database, reference_database)))
+        admin(f"CREATE DATABASE {database}", f"CREATE DATABASE {reference_database}")
+        manage = [python, "manage.py"]
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=project, env=server_env, check=True)
+        seeded = subprocess.run(
+            [*manage, "shell", "-c", SEED], cwd=project, env=server_env, capture_output=True, text=True
+        )
+        if seeded.returncode != 0:
+            fail(f"the seed failed:\n{seeded.stderr.strip()}")
+        seed = json.loads(seeded.stdout.strip().splitlines()[-1])
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=REFERENCE, env=reference_env, check=True)
+        reference_seed = subprocess.run(
+            [*manage, "seed"], cwd=REFERENCE, env=reference_env, capture_output=True, text=True
+        )
+        if reference_seed.returncode != 0:
+            fail(f"the reference's seed failed:\n{reference_seed.stderr.strip()}")
+        reference_token = reference_seed.stdout.strip().splitlines()[-1]
+
+        servers += [serve(project, server_env), serve(project, billing_env), serve_reference(project, reference_env)]
+        for (server, port), ready in zip(servers, ("/healthz", "/healthz", "/bare/"), strict=True):
+            wait_until_serving(server, port, ready)
+        (_, plain), (_, billing), (_, reference) = servers
         projects = f"organizations/{seed['organization']}/projects/"
         key = {"Authorization": f"Bearer {seed['api_key']}"}
-        endpoints = {
-            "a bare Django": (plain, "/bench/bare/", {}),
-            "b plain DRF": (plain, "/bench/drf/", {"Authorization": f"Token {seed['token']}"}),
-            "c ours (v2)": (plain, f"/api/v2/{projects}", key),
-            "c ours (v1)": (plain, f"/api/v1/{projects}", key),
-            "d ours (v2), billing on": (billing, f"/api/v2/{projects}", key),
+        token = {"Authorization": f"Token {reference_token}"}
+        endpoints = {  # name: port, path, headers, rows (None: not a list of rows)
+            "a bare Django": (plain, "/bench/bare/", {}, None),
+            "b plain DRF": (plain, "/bench/drf/", {"Authorization": f"Token {seed['token']}"}, 20),
+            "c ours (v2)": (plain, f"/api/v2/{projects}", key, 20),
+            "c ours (v1)": (plain, f"/api/v1/{projects}", key, 20),
+            "d ours (v2), billing on": (billing, f"/api/v2/{projects}", key, 20),
+            "e ours, one row (v2)": (plain, f"/api/v2/{projects}{seed['project']}/", key, 1),
+            "f reference bare": (reference, "/bare/", {}, None),
+            "g reference, one row": (reference, "/api/v1/me/", token, 1),
+            "h reference, list of 20": (reference, "/api/v1/items/", token, 20),
         }
-        for name, (port, path, headers) in endpoints.items():
+        for name, (port, path, headers, expected) in endpoints.items():
             status, body = get(port, path, headers)
             if status != 200:
                 fail(f"{name}: HTTP {status}: {body[:300]!r}")
-            if not name.startswith("a") and len(json.loads(body)["results"]) != 20:
-                fail(f"{name}: expected 20 rows")
+            if expected is not None and rows(body) != expected:
+                fail(f"{name}: expected {expected} rows, got {rows(body)}")
             load(port, path, headers, 1.0, clients)  # warm every worker's caches and pools
         # Billing is on where it should be: the plan's per-organization counter exists under its cache prefix only.
-        for environment, expected in ((billing_env, True), (server_env, False)):
+        for environment, expected_on in ((billing_env, True), (server_env, False)):
             counter = f"{environment['CACHE_KEY_PREFIX']}:*throttle:org:{seed['organization']}:*"
-            if counted(python, server_env["REDIS_URL"], counter) != expected:
-                fail(f"billing is {'off' if expected else 'on'} where it should not be: {counter} {expected=}")
+            if counted(python, server_env["REDIS_URL"], counter) != expected_on:
+                fail(f"billing is {'off' if expected_on else 'on'} where it should not be: {counter} {expected_on=}")
         results: dict[str, list[float]] = {name: [] for name in endpoints}
         names = list(endpoints)
         for number in range(rounds):
             order = names[number % len(names) :] + names[: number % len(names)]
             for name in order:
-                port, path, headers = endpoints[name]
+                port, path, headers, _ = endpoints[name]
                 results[name].append(load(port, path, headers, seconds, clients))
             say(f"round {number + 1}: " + ", ".join(f"{name} {results[name][-1]:.0f}/s" for name in names))
     finally:
-        for server, _ in servers:
-            server.terminate()
-        for server, _ in servers:
-            server.wait(timeout=30)
-        admin(f"DROP DATABASE IF EXISTS {database}")
+        stop(servers)
+        admin(*(f"DROP DATABASE IF EXISTS {name}" for name in (database, reference_database)))
+        drop_reference_cache()
+    if clients_bound:
+        say("(client-bound: the Python client sent the load; install wrk)")
     return results
 
 
@@ -296,7 +432,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--seconds", type=float, default=2.0, help="length of one endpoint's turn in a round")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent connections (wrk) or client threads")
     args = parser.parse_args()
 
     env = tool_environment()
@@ -307,25 +443,24 @@ def main() -> int:
         project = bake_default(tmp, env, uv, tools, "--no-dev")
         results = measure(project, env, rounds=args.rounds, seconds=args.seconds, clients=args.clients)
     medians = {name: statistics.median(values) for name, values in results.items()}
-    print(f"\nmedian requests/s over {args.rounds} alternating rounds of {args.seconds:g} s, {args.clients} clients,")
-    print("gunicorn -c config/gunicorn.py (2 sync workers), production settings, pooled Postgres, Redis:")
+    rounds = f"{args.rounds} alternating rounds of {args.seconds:g} s"
+    print(f"\nmedian requests/s over {rounds} ({client_label(args.clients)}),")
+    print("gunicorn (2 sync workers): ours with production settings, pooled Postgres, Redis; the reference beside it:")
     for name, value in medians.items():
-        print(f"  {name:<24} {value:8.0f}")
-    ours, bare, plain = medians["c ours (v2)"], medians["a bare Django"], medians["b plain DRF"]
-    billed = medians["d ours (v2), billing on"]
-    print(
-        f"  c/a = {ours / bare:.2f}   c/b = {ours / plain:.2f}   b/a = {plain / bare:.2f}"
-        f"   v1/v2 = {medians['c ours (v1)'] / ours:.2f}   d/b = {billed / plain:.2f}   d/c = {billed / ours:.2f}"
-        "   (ratios of the medians)"
-    )
-    ours_a = per_round(results, "c ours (v2)", "a bare Django")
-    ours_b = per_round(results, "c ours (v2)", "b plain DRF")
-    billed_b = per_round(results, "d ours (v2), billing on", "b plain DRF")
-    billed_c = per_round(results, "d ours (v2), billing on", "c ours (v2)")
-    print(
-        f"  c/a = {ours_a:.2f}   c/b = {ours_b:.2f}   d/b = {billed_b:.2f}   d/c = {billed_c:.2f}"
-        "   (medians of the per-round ratios)"
-    )
+        print(f"  {name:<26} {value:8.0f}")
+    ratios = {  # top / bottom, each the median of the per-round ratios
+        "e/g (one row, ours / reference)": ("e ours, one row (v2)", "g reference, one row"),
+        "c/h (list of 20, ours / reference)": ("c ours (v2)", "h reference, list of 20"),
+        "a/f (bare view, ours / reference)": ("a bare Django", "f reference bare"),
+        "c/a": ("c ours (v2)", "a bare Django"),
+        "c/b": ("c ours (v2)", "b plain DRF"),
+        "d/b": ("d ours (v2), billing on", "b plain DRF"),
+        "d/c": ("d ours (v2), billing on", "c ours (v2)"),
+        "v1/v2": ("c ours (v1)", "c ours (v2)"),
+    }
+    print("medians of the per-round ratios:")
+    for label, (top, bottom) in ratios.items():
+        print(f"  {label:<36} {per_round(results, top, bottom):5.2f}")
     return 0
 
 
