@@ -1,12 +1,12 @@
 """The step load of scripts/capacity.py, a Locust shape loaded beside the project's loadtests/locustfile.py.
 
-Runs inside Locust (``locust -f loadtests/locustfile.py,<this file>``), not in the template's environment. Each
-step raises the users by CAPACITY_STEP (at CAPACITY_SPAWN_RATE users a second), waits until they have all signed
-in and CAPACITY_SETTLE seconds more (a sign-in costs the server far more than a page, and a user signs in once),
-then measures for CAPACITY_HOLD seconds: the requests, failures and response times of that window only (the
-difference of Locust's own counters and histogram at its two ends). Each step's line is appended to the CSV file
-CAPACITY_REPORT. The run ends after the first step whose p99 is above CAPACITY_P99_MS or whose failures are above
-CAPACITY_FAILURES (a ratio), or after CAPACITY_STEPS steps.
+Runs inside Locust (``locust -f loadtests/locustfile.py,<this file>``), not in the template's environment. The
+first step starts CAPACITY_FIRST users, each next one CAPACITY_STEP more (at CAPACITY_SPAWN_RATE users a second);
+a step waits until its users have all signed in and CAPACITY_SETTLE seconds more (a sign-in costs the server far
+more than a page, and a user signs in once), then measures for CAPACITY_HOLD seconds: the requests, failures and
+response times of that window only (the difference of Locust's own counters and histogram at its two ends). Each
+step's line is appended to the CSV file CAPACITY_REPORT. The run ends after the first step whose p99 is above
+CAPACITY_P99_MS or whose failures are above CAPACITY_FAILURES (a ratio), or after CAPACITY_STEPS steps.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ class CapacitySteps(LoadTestShape):
 
     def __init__(self) -> None:
         super().__init__()
+        self.first_users = int(os.environ["CAPACITY_FIRST"])
         self.step_users = int(os.environ["CAPACITY_STEP"])
         self.steps = int(os.environ["CAPACITY_STEPS"])
         self.spawn_rate = float(os.environ["CAPACITY_SPAWN_RATE"])
@@ -44,11 +45,11 @@ class CapacitySteps(LoadTestShape):
             csv.writer(file).writerow(COLUMNS)
 
     def target(self) -> int:
-        return self.step * self.step_users
+        return self.first_users + (self.step - 1) * self.step_users
 
     def ramp_limit(self) -> float:
         """The longest a ramp may take: a user that could not sign in stops, so the count may never be reached."""
-        return self.step_users / self.spawn_rate + 30
+        return max(self.first_users, self.step_users) / self.spawn_rate + 30
 
     def signed_in(self) -> bool:
         """Has every user of the step signed in (the profile's ``sign in`` request, once per user)?"""

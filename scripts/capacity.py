@@ -1,6 +1,6 @@
 """Capacity of one box: the load profile against the production command, in rising steps of users.
 
-    python3 scripts/capacity.py [--step 60] [--steps 10] [--hold 30] [--think-time 1-5]
+    python3 scripts/capacity.py [--step 60] [--steps 10] [--hold 30] [--think-time 1-5] [--first USERS]
 
 Bakes the default project, installs it from its lock, makes its own database and
 Redis keys, migrates it and runs ``manage.py loadtest_setup``; then serves it as
@@ -14,7 +14,8 @@ per core (Postgres and Redis are the machine's own servers, unpinned); without
 it, the figure is for the whole machine, load generator included.
 
 Locust (the project's ``loadtest`` group) runs loadtests/locustfile.py headless
-with a step shape (scripts/_capacity_shape.py): each step adds ``--step`` users,
+with a step shape (scripts/_capacity_shape.py): each step adds ``--step`` users
+(the first has ``--first``, by default as many),
 lets them settle, and measures ``--hold`` seconds. The run stops after the first
 step whose p99 is above 500 ms or whose failures are above 1% (the objectives
 of the generated deploy/monitoring alerts), and prints a line per step and the
@@ -67,6 +68,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--step", type=int, default=60, help="users added at each step (default 60)")
     parser.add_argument("--steps", type=int, default=10, help="most steps to run (default 10)")
+    parser.add_argument("--first", type=int, help="users of the first step (default: --step), to look closer")
     parser.add_argument("--hold", type=float, default=30, help="seconds each step is measured (default 30)")
     parser.add_argument(
         "--spawn-rate",
@@ -82,7 +84,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     checks = (
         ("--step", args.step >= 1, "must be a whole number above zero"),
         ("--steps", args.steps >= 1, "must be a whole number above zero"),
-        ("--step", args.step * args.steps <= MAX_USERS, f"times --steps must be at most {MAX_USERS} users"),
+        ("--first", args.first is None or args.first >= 1, "must be a whole number above zero"),
+        ("--steps", last_step_users(args) <= MAX_USERS, f"must reach at most {MAX_USERS} users"),
         ("--hold", math.isfinite(args.hold) and 5 <= args.hold <= 600, "must be 5 to 600 seconds"),
         ("--spawn-rate", 0 < args.spawn_rate <= MAX_SPAWN_RATE, f"must be above 0 and at most {MAX_SPAWN_RATE}"),
         ("--workers", args.workers is None or 1 <= args.workers <= 64, "must be 1 to 64"),
@@ -96,6 +99,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     if not think or float(think.group(1)) > float(think.group(2)):
         parser.error(f"argument --think-time: must read MIN-MAX in seconds, e.g. 1-5, got {args.think_time!r}")
     return args
+
+
+def last_step_users(args: argparse.Namespace) -> int:
+    return (args.first or args.step) + (args.steps - 1) * args.step
 
 
 def cores() -> tuple[list[str], list[str]]:
@@ -140,7 +147,7 @@ def psql(sql: str) -> None:
     subprocess.run(["psql", f"{DATABASE_BASE_URL}/postgres", "-X", "-q", "-c", sql], capture_output=True, check=False)
 
 
-def server_environment(env: dict[str, str], project: Path, args: argparse.Namespace, folder: Path) -> dict[str, str]:
+def server_environment(env: dict[str, str], args: argparse.Namespace, folder: Path) -> dict[str, str]:
     """Production settings on loopback; the API's per-key and per-user limits counted but out of reach."""
     inherited = ("DATABASE_", "REDIS_", "DJANGO_", "VIRTUAL_ENV", "STRIPE_", "BILLING_", "SENTRY_", "EMAIL_", "WEB_")
     name = args.database
@@ -175,9 +182,9 @@ def manage(project: Path, env: dict[str, str], *arguments: str) -> str:
     return result.stdout
 
 
-def measure(project: Path, env: dict[str, str], args: argparse.Namespace, folder: Path) -> list[dict[str, str]]:
+def measure(project: Path, env: dict[str, str], uv: str, args: argparse.Namespace, folder: Path) -> list[dict]:
     """Serve the installed project and run the step load against it; the report's line per step."""
-    server_env = server_environment(env, project, args, folder)
+    server_env = server_environment(env, args, folder)
     web_cores, other_cores = cores()
     psql(f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
     redis = f"import redis\nr = redis.Redis.from_url({server_env['REDIS_URL']!r})\n"
@@ -205,6 +212,7 @@ def measure(project: Path, env: dict[str, str], args: argparse.Namespace, folder
 
         report = folder / "steps.csv"
         shape_env = {
+            "CAPACITY_FIRST": str(args.first or args.step),
             "CAPACITY_STEP": str(args.step),
             "CAPACITY_STEPS": str(args.steps),
             "CAPACITY_SPAWN_RATE": str(args.spawn_rate),
@@ -222,11 +230,11 @@ def measure(project: Path, env: dict[str, str], args: argparse.Namespace, folder
             "LOADTEST_FORWARDED_PROTO": "https",
             "LOADTEST_THINK_TIME": args.think_time.strip(),
         }
-        uv = find_uv()
         locust = [*other_cores, uv, *LOCUST[1:], "locust", "-f", f"loadtests/locustfile.py,{SHAPE}", "--headless"]
         locust += ["--host", f"http://127.0.0.1:{port}", "--stop-timeout", "10", "--only-summary"]
         locust += ["--csv", str(folder / "locust")]
-        budget = args.steps * (2 * (args.step / args.spawn_rate + 30) + SETTLE + args.hold + 2) + 300
+        ramp = max(args.first or 0, args.step) / args.spawn_rate + 30
+        budget = args.steps * (2 * ramp + SETTLE + args.hold + 2) + 300
         say(
             f"raising the users by {args.step} at {args.spawn_rate:g}/s, each step held {args.hold:g} s, "
             f"at most {args.steps} steps; web server {'pinned to core ' + web_cores[2] if web_cores else 'unpinned'}"
@@ -318,7 +326,7 @@ def main(argv: list[str]) -> int:
         project = bake_default(tmp, env, uv, tools, "--no-dev")
         (project / "config/settings/capacity.py").write_text(CAPACITY_SETTINGS, encoding="utf-8")
         before = load_average()  # the machine's other work, before this run adds its own
-        rows = measure(project, env, args, Path(tmp))
+        rows = measure(project, env, uv, args, Path(tmp))
     print_result(rows, args, pinned=bool(cores()[0]), before=before)
     return 0
 

@@ -31,6 +31,7 @@ def refused(*arguments: str) -> str:
         ("--step", "0"),
         ("--steps", "-1"),
         ("--steps", "many"),
+        ("--first", "0"),
         ("--hold", "1"),
         ("--hold", "nan"),
         ("--spawn-rate", "0"),
@@ -46,7 +47,9 @@ def test_bad_options_are_refused_before_any_work(option, value):
 
 
 def test_too_many_users_in_all_are_refused():
-    assert "argument --step: times --steps must be at most 2000 users" in refused("--step", "500", "--steps", "5")
+    too_many = "argument --steps: must reach at most 2000 users"
+    assert too_many in refused("--step", "500", "--steps", "5")
+    assert too_many in refused("--first", "1990", "--step", "10", "--steps", "3")
 
 
 @pytest.mark.slow
