@@ -302,7 +302,8 @@ def print_result(rows: list[dict[str, str]], args: argparse.Namespace, pinned: b
     )
     good = [row for row in rows if row["passed"] == "1"]
     if not good:
-        print(f"result: not even the first step kept within the objectives; try a smaller --step than {args.step}")
+        first = args.first or args.step
+        print(f"result: not even the first step ({first} users) kept within the objectives; start lower with --first")
         return
     last = good[-1]
     rps, users = float(last["rps"]), int(last["users"])
