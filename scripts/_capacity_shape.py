@@ -2,11 +2,12 @@
 
 Runs inside Locust (``locust -f loadtests/locustfile.py,<this file>``), not in the template's environment. The
 first step starts CAPACITY_FIRST users, each next one CAPACITY_STEP more (at CAPACITY_SPAWN_RATE users a second);
-a step waits until its users have all signed in and CAPACITY_SETTLE seconds more (a sign-in costs the server far
-more than a page, and a user signs in once), then measures for CAPACITY_HOLD seconds: the requests, failures and
-response times of that window only (the difference of Locust's own counters and histogram at its two ends). Each
-step's line is appended to the CSV file CAPACITY_REPORT. The run ends after the first step whose p99 is above
-CAPACITY_P99_MS or whose failures are above CAPACITY_FAILURES (a ratio), or after CAPACITY_STEPS steps.
+a step waits until its users have all signed in, and at least CAPACITY_SETTLE seconds after the last one started
+(a sign-in costs the server far more than a page, and a user signs in once), then measures for CAPACITY_HOLD
+seconds: the requests, failures and response times of that window only (the difference of Locust's own counters
+and histogram at its two ends). Each step's line is appended to the CSV file CAPACITY_REPORT. The run ends after
+the first step whose p99 is above CAPACITY_P99_MS or whose failures are above CAPACITY_FAILURES (a ratio), or
+after CAPACITY_STEPS steps.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@
 Bakes the default project, installs it from its lock, makes its own database and
 Redis keys, migrates it and runs ``manage.py loadtest_setup``; then serves it as
 production does: ``gunicorn -c config/gunicorn.py`` (its own settings: workers,
-preloading, recycling) with production settings, reached on loopback with the
+preloading, recycling) with production settings (the sign-in limit per address
+raised out of reach: every simulated user signs in from one address), reached on loopback with the
 site's Host header and ``X-Forwarded-Proto: https`` as its TLS proxy sends, and
 the Dramatiq job worker, which delivers the profile's webhook test events to a
 receiver on loopback. Where ``taskset`` exists, gunicorn and its workers are
@@ -15,8 +16,8 @@ it, the figure is for the whole machine, load generator included.
 
 Locust (the project's ``loadtest`` group) runs loadtests/locustfile.py headless
 with a step shape (scripts/_capacity_shape.py): each step adds ``--step`` users
-(the first has ``--first``, by default as many),
-lets them settle, and measures ``--hold`` seconds. The run stops after the first
+(the first starts ``--first``, by default as many), waits until they have signed
+in, and measures ``--hold`` seconds. The run stops after the first
 step whose p99 is above 500 ms or whose failures are above 1% (the objectives
 of the generated deploy/monitoring alerts), and prints a line per step and the
 result: the requests per second of the last step within both objectives, and
@@ -48,7 +49,7 @@ from bench_api import DATABASE_BASE_URL, HOST, REDIS_BASE_URL, free_port, wait_u
 SHAPE = Path(__file__).resolve().with_name("_capacity_shape.py")
 P99_MS = 500  # the generated deploy/monitoring/alerts.yml: p99 latency above 500 ms
 FAILURES = 0.01  # and more than 1% of requests failing
-SETTLE = 10  # seconds between the last user of a step starting and its measurement: their sign-ins are done
+SETTLE = 10  # seconds at least between a step's last user starting and its measurement (and all signed in)
 MAX_SPAWN_RATE = 20
 # Production settings, with one change: every simulated user signs in as it starts, all from one address, and
 # the sign-in limit per address (30 a minute) would hold the run to 0.5 new users a second, too slow to reach a
@@ -300,6 +301,8 @@ def print_result(rows: list[dict[str, str]], args: argparse.Namespace, pinned: b
         f"\nload average (1 min) before the run: {before:.2f}, at its end: {load_average():.2f}, on {os.cpu_count()} "
         "cores; other work on the machine lowers the figure"
     )
+    if os.name == "posix" and os.nice(0) > 0:
+        print(f"this run was niced ({os.nice(0)}): the machine's other work came before the web server")
     good = [row for row in rows if row["passed"] == "1"]
     if not good:
         first = args.first or args.step
