@@ -13,16 +13,14 @@ throwaway environment, as its README says, so the baked venv stays as installed.
 from __future__ import annotations
 
 import csv
-import http.server
-import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Project, assert_ok, bake, free_port, variation_params
+from _loadtest import LOCUST, Receiver, receiving
+from conftest import Project, assert_ok, bake, variation_params
 from test_production_server import HOST, serve_production
 
 SECONDS = 25
@@ -39,39 +37,12 @@ TASKS = {
     "delete": "API v2: delete a project (key)",
     "send_a_test_event": "webhook: send a test event",
 }
-LOCUST = ("uv", "run", "--frozen", "--isolated", "--only-group", "loadtest")
-
-
-class Receiver(http.server.ThreadingHTTPServer):
-    """A webhook receiver on loopback that keeps what it was sent."""
-
-    def __init__(self) -> None:
-        self.deliveries: list[tuple[dict[str, str], dict]] = []
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.deliveries.append(({k.lower(): v for k, v in self.headers.items()}, json.loads(body)))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        super().__init__(("127.0.0.1", free_port()), Handler)
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with receiving() as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -97,8 +68,7 @@ def test_the_profile_runs_against_the_production_command_without_a_failure(
     private_webhooks = {"WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "true", "WEBHOOKS_REQUIRE_HTTPS": "false"}
     with serve_production(installed_project, tmp_path, "load", **private_webhooks) as production:
         project, env = production.project, production.env
-        hook = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
-        setup = ("python", "manage.py", "loadtest_setup", "--webhook-url", hook, "--users", "3")
+        setup = ("python", "manage.py", "loadtest_setup", "--webhook-url", receiver.url, "--users", "3")
 
         refused = project.run(*setup, **env)
         assert refused.returncode == 1
