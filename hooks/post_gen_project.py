@@ -17,8 +17,9 @@ from pathlib import Path
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 PROJECT = Path.cwd()
 LICENSES = PROJECT / ".licenses"
-# The files that scripts/remove_example.py would write with Django (the API contracts without the example's
-# operations), at their places in the project; docs/maintaining.md says how to refresh them.
+# The files a project without the example starts with instead, at their places in the project: its one API
+# version (api/versions.py: v1, not released) and the contracts of that version (docs/api/), which
+# scripts/remove_example.py would write with Django; docs/maintaining.md says how to refresh them.
 WITHOUT_EXAMPLE = PROJECT / ".without-example"
 
 
@@ -31,8 +32,9 @@ def keep_chosen_license(choice: str) -> None:
 
 def remove_example(choice: str) -> list[str]:
     """Without the example, delete it with the project's own recipe, scripts/remove_example.py (its code and
-    the passages of the docs marked as about it), and put in the contracts it would write; always drop the hook's
-    copy of those contracts. Return the docs' lines that still name it: none unless a passage is left unmarked."""
+    the passages of the docs marked as about it), and put in its own API versions and their contracts; always drop
+    the hook's copy of those files. Return the docs' lines that still name it: none unless a passage is left
+    unmarked."""
     mentions = []
     if choice == "no":
         spec = importlib.util.spec_from_file_location("remove_example", PROJECT / "scripts" / "remove_example.py")

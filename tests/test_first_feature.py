@@ -23,6 +23,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("first-feature")]
 FENCE = re.compile(r"^```(?P<lang>\w+)(?P<attrs>[^\n]*)\n(?P<body>.*?)^```$", re.S | re.M)
 ATTRIBUTE = re.compile(r"""(\w+)=(?:"([^"]*)"|'([^']*)')""")
 RUN = "<!-- tutorial: run -->\n"
+# What a project without the worked example reads instead (scripts/remove_example.py): a comment here, so not a step.
+WITHOUT_EXAMPLE = re.compile(r"^<!-- without-example\n.*?^-->\n", re.S | re.M)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Step:
 
 
 def steps_of(text: str) -> list[Step]:
+    text = WITHOUT_EXAMPLE.sub(lambda comment: "\n" * comment[0].count("\n"), text)  # lines keep their numbers
     steps = []
     for match in FENCE.finditer(text):
         line = text[: match.start()].count("\n") + 1

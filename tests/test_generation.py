@@ -129,6 +129,38 @@ def test_the_hooks_contracts_without_the_example_are_never_left(project):
     assert not (project / ".without-example").exists()
 
 
+def api_versions(project: Path) -> list[tuple[str, str]]:
+    """Each ``Version(name, released=...)`` that the project's api/versions.py lists, newest first, as source text."""
+    tree = ast.parse((project / project.name / "api" / "versions.py").read_text(encoding="utf-8"))
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and ast.unparse(node.func) == "Version"]
+    return [(ast.literal_eval(call.args[0]), ast.unparse(call.keywords[0].value)) for call in calls]
+
+
+def test_without_the_example_the_api_starts_at_one_unreleased_version(project):
+    contracts = sorted(path.name for path in (project / "docs" / "api").iterdir())
+    if (project / project.name / "projects").exists():
+        assert api_versions(project) == [("v2", "None"), ("v1", "datetime.date(2025, 1, 6)")]
+        assert contracts == ["changelog.md", "v1.yaml", "v2.yaml"]
+    else:
+        assert api_versions(project) == [("v1", "None")]
+        assert contracts == ["changelog.md", "v1.yaml"]
+        assert "## v1 (not released yet)" in (project / "docs" / "api" / "changelog.md").read_text(encoding="utf-8")
+
+
+def test_the_hooks_api_versions_define_what_the_projects_do():
+    """The hook's api/versions.py (without the example) replaces the project's: the same names, other versions."""
+
+    def defined(path: Path) -> list[str]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        return [ast.unparse(target) for node in tree.body if isinstance(node, ast.Assign) for target in node.targets]
+
+    package = ROOT / "{{cookiecutter.project_slug}}"
+    ours = defined(package / "{{cookiecutter.project_slug}}" / "api" / "versions.py")
+    hooks = defined(package / ".without-example" / "{{cookiecutter.project_slug}}" / "api" / "versions.py")
+
+    assert hooks == ours == ["VERSIONS", "WEBHOOKS_SINCE"]
+
+
 def test_without_the_example_nothing_but_the_load_profile_names_it(tmp_path, capfd):
     project = bake(tmp_path, **VARIATIONS["no-example"])
 

@@ -6,8 +6,8 @@ in order, and stops at the first failure with one line saying what broke:
 1. ``/readyz`` answers 200 with status "ok": the database, cache and job broker are reachable;
 2. the home page renders;
 3. a user signs in through the login form and opens a page that needs login;
-4. that user, with the same session, lists their organization's webhook endpoints through the API (a
-   platform endpoint, there whatever resources the product has).
+4. that user, with the same session, lists their organization's webhook endpoints through the API's newest
+   version (a platform endpoint, there whatever resources the product has), the version /api/'s 404 names.
 
 The user comes from SMOKE_EMAIL and SMOKE_PASSWORD (``manage.py ensure_smoke_user``
 creates it in the release step). To check a new surface, such as an API call
@@ -151,6 +151,8 @@ def check_sign_in(session: Session) -> str:
     return f"signed in as {email}"
 
 
+# /api/'s 404 points to the newest version's docs (api.views.not_found): the server says which versions it has.
+NEWEST_DOCS = re.compile(r"/api/([\w.-]+)/docs/")
 ORGANIZATION_LINK = re.compile(r'href="/orgs/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/"')
 
 
@@ -161,14 +163,24 @@ def check_api(session: Session) -> str:
     found = ORGANIZATION_LINK.search(page.body)
     if not found:
         raise SmokeFailure("the smoke-test user belongs to no organization (run manage.py ensure_smoke_user)")
+    version = newest_api_version(session)
     # A platform endpoint (webhooks), so the check holds whatever resources the product has.
-    listing = session.request("GET", f"/api/v2/organizations/{found.group(1)}/webhooks/")
+    listing = session.request("GET", f"/api/{version}/organizations/{found.group(1)}/webhooks/")
     expect(listing, 200, "API webhook endpoint list")
     try:
         results = json.loads(listing.body)["results"]
     except (ValueError, KeyError, TypeError):
         raise SmokeFailure(f"API webhook endpoint list: not the documented JSON: {listing.body[:200]!r}") from None
-    return f"{len(results)} webhook endpoint(s) listed through /api/v2/"
+    return f"{len(results)} webhook endpoint(s) listed through /api/{version}/"
+
+
+def newest_api_version(session: Session) -> str:
+    """The API's newest version, as the 404 of /api/ names it."""
+    answer = session.request("GET", "/api/")
+    found = NEWEST_DOCS.search(answer.body)
+    if answer.status != 404 or not found:
+        raise SmokeFailure(f"/api/ does not name the API's newest version: {answer.status} {answer.body[:200]!r}")
+    return found.group(1)
 
 
 # Add a check here for each surface worth a smoke test.

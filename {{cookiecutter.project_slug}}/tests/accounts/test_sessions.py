@@ -9,6 +9,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
+from {{ cookiecutter.project_slug }}.api.versions import VERSIONS
 from {{ cookiecutter.project_slug }}.core import sessions
 from {{ cookiecutter.project_slug }}.core.sessions import SessionStore
 from {{ cookiecutter.project_slug }}.organizations.models import Role
@@ -175,7 +176,7 @@ def app_login(user) -> str:
 def test_an_app_token_left_idle_ends_in_the_headless_api_and_in_the_api(clock):
     member = MembershipFactory(role=Role.OWNER)
     token = app_login(member.user)
-    api_url = f"/api/v2/organizations/{member.organization.public_id}/webhooks/"
+    api_url = f"/api/{VERSIONS.latest.name}/organizations/{member.organization.public_id}/webhooks/"
 
     def api_status() -> int:
         return Client().get(api_url, headers={"X-Session-Token": token}).status_code

@@ -54,7 +54,7 @@ def lists(version: str) -> list[tuple[str, str, str, tuple[str, ...]]]:
 
 
 def fill(path: str, ids: dict[str, str]) -> str:
-    """A contract's path (``/api/v2/organizations/{organization_id}/...`` or relative) with real ids."""
+    """A contract's path (``/api/<version>/organizations/{organization_id}/...`` or relative) with real ids."""
     for name, value in ids.items():
         path = path.replace("{" + name + "}", value)
     return path

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from {{ cookiecutter.project_slug }}.api.versions import VERSIONS
 from {{ cookiecutter.project_slug }}.organizations import keys
 from {{ cookiecutter.project_slug }}.organizations.models import Role
 from {{ cookiecutter.project_slug }}.organizations.permissions import API_KEY_SCOPES
@@ -19,7 +20,7 @@ ALL_SCOPES = sorted(API_KEY_SCOPES)  # the platform's, and those every installed
 class Api:
     """A JSON client for /api/<version>/ with optional headers on every request."""
 
-    def __init__(self, version: str = "v2", **headers: str) -> None:
+    def __init__(self, version: str = VERSIONS.latest.name, **headers: str) -> None:
         self.client = Client()
         self.version = version
         self.headers = headers

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from {{ cookiecutter.project_slug }}.api.versions import VERSIONS
 from {{ cookiecutter.project_slug }}.organizations import keys
 from {{ cookiecutter.project_slug }}.organizations.models import ApiKey, Role
 
@@ -108,7 +109,7 @@ def test_the_app_session_token_of_the_headless_api_works(owner):
 def test_the_session_cookie_needs_the_csrf_token_to_write(owner):
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner.user)
-    url = f"/api/v2/{widgets_url(owner.organization)}"
+    url = f"/api/{VERSIONS.latest.name}/{widgets_url(owner.organization)}"
     assert client.get(url).status_code == 200
 
     refused = client.post(url, {"name": "x"}, content_type="application/json")
@@ -148,7 +149,7 @@ def test_failed_key_attempts_are_limited_per_client_address(
     owner, make_key, settings, mid_window, django_assert_num_queries
 ):
     settings.API_KEY_FAILURE_LIMIT = 3
-    url = f"/api/v2/{widgets_url(owner.organization)}"
+    url = f"/api/{VERSIONS.latest.name}/{widgets_url(owner.organization)}"
     guesser = Client(REMOTE_ADDR="198.51.100.7")
 
     def guess(token: str) -> Any:
@@ -174,7 +175,7 @@ def test_failed_key_attempts_are_limited_per_client_address(
 def test_failed_attempts_are_counted_across_processes(organization, settings, mid_window):
     """The count is in Redis: a process that never saw the guesses refuses the next one (KeyFailures.check)."""
     settings.API_KEY_FAILURE_LIMIT = 2
-    url = f"/api/v2/{widgets_url(organization)}"
+    url = f"/api/{VERSIONS.latest.name}/{widgets_url(organization)}"
     for _ in range(2):
         Client(REMOTE_ADDR="198.51.100.7").get(url, headers={"Authorization": f"Bearer {made_up_key()}"})
     keys._unknown.clear()  # what another process would not know
@@ -187,7 +188,7 @@ def test_failed_attempts_are_counted_across_processes(organization, settings, mi
 def test_behind_a_proxy_the_client_address_is_limited_not_the_proxy(organization, settings, mid_window):
     settings.API_KEY_FAILURE_LIMIT = 2
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
-    url = f"/api/v2/{widgets_url(organization)}"
+    url = f"/api/{VERSIONS.latest.name}/{widgets_url(organization)}"
     proxy = Client(REMOTE_ADDR="10.0.0.5")
 
     def guess(client_address: str) -> int:

@@ -4,8 +4,10 @@ import pytest
 import yaml
 from django.test import Client
 
-from {{ cookiecutter.project_slug }}.api import contracts
+from {{ cookiecutter.project_slug }}.api import contracts, schema
 from {{ cookiecutter.project_slug }}.api.versions import VERSIONS
+
+from tests.testapp import versions as test_versions
 
 ERRORS = {"400", "401", "403", "404", "406", "429", "500"}
 
@@ -19,40 +21,42 @@ def test_only_the_newest_version_is_unreleased():
     assert all(version.released for version in VERSIONS.versions[1:])
 
 
-def test_a_released_contract_is_never_rewritten(tmp_path, monkeypatch, settings):
-    monkeypatch.setattr(contracts, "folder", lambda: tmp_path)
+def on_test_versions(monkeypatch, folder, versions) -> None:
+    """Write and check contracts in ``folder`` for the test-only ``versions`` (the schema is translated by them)."""
+    monkeypatch.setattr(contracts, "folder", lambda: folder)
+    monkeypatch.setattr(contracts, "VERSIONS", versions)
+    monkeypatch.setattr(schema, "VERSIONS", versions)
+
+
+def test_a_released_contract_is_never_rewritten(tmp_path, monkeypatch):
+    on_test_versions(monkeypatch, tmp_path, test_versions.versions())
     contracts.write()
-    released = contracts.schema_path("v1")
-    released.write_text(released.read_text().replace("title:", "name:"))
+    released = contracts.schema_path("old")
+    released.write_text(released.read_text() + "# edited by hand\n")
 
     written = contracts.write()
 
     assert released not in written
     problems = contracts.differences()
-    assert [(p.path.name, p.frozen) for p in problems] == [("v1.yaml", True)]
+    assert [(p.path.name, p.frozen) for p in problems] == [("old.yaml", True)]
     assert "frozen" in str(problems[0])
 
 
 def test_a_released_contract_is_rewritten_only_as_a_recorded_correction(tmp_path, monkeypatch):
-    from {{ cookiecutter.project_slug }}.api.versioning import Correction, Version, Versions
+    from {{ cookiecutter.project_slug }}.api.versioning import Correction
 
-    monkeypatch.setattr(contracts, "folder", lambda: tmp_path)
+    on_test_versions(monkeypatch, tmp_path, test_versions.versions())
     contracts.write()
-    released = contracts.schema_path("v1")
+    released = contracts.schema_path("old")
     released.write_text("an understated contract")
-    v1 = VERSIONS["v1"]
-    uncorrected = Versions(VERSIONS.latest, Version("v1", released=v1.released, changes=v1.changes))
-    correction = Correction(on=v1.released, description="the contract states a limit the server always enforced.")
-    corrected = Versions(VERSIONS.latest, Version("v1", released=v1.released, corrections=(correction,)))
+    correction = Correction(on=test_versions.RELEASED, description="the contract states a limit the server enforced.")
 
-    with monkeypatch.context() as patched:
-        patched.setattr(contracts, "VERSIONS", uncorrected)
-        with pytest.raises(contracts.NoCorrection, match="v1 lists no Correction"):
-            contracts.write(correct=("v1",))
+    with pytest.raises(contracts.NoCorrection, match="old lists no Correction"):
+        contracts.write(correct=("old",))
     assert released.read_text() == "an understated contract"
 
-    monkeypatch.setattr(contracts, "VERSIONS", corrected)
-    written = contracts.write(correct=("v1",))
+    on_test_versions(monkeypatch, tmp_path, test_versions.versions(correction))
+    written = contracts.write(correct=("old",))
     assert set(written) - {contracts.changelog_path()} == {released}  # and the changelog lists the correction
     assert contracts.differences() == []
 
@@ -61,15 +65,15 @@ def test_the_command_corrects_a_released_contract_only_when_asked_with_write():
     from django.core.management import CommandError, call_command
 
     with pytest.raises(CommandError, match="--correct needs --write"):
-        call_command("api_contract", "--correct", "v1")
+        call_command("api_contract", "--correct", VERSIONS.names[-1])
 
 
 def test_an_unreleased_contract_is_rewritten(tmp_path, monkeypatch):
-    monkeypatch.setattr(contracts, "folder", lambda: tmp_path)
+    on_test_versions(monkeypatch, tmp_path, test_versions.versions())
     contracts.write()
-    contracts.schema_path("v2").write_text("outdated")
+    contracts.schema_path("new").write_text("outdated")
 
-    assert contracts.write() == [contracts.schema_path("v2")]
+    assert contracts.write() == [contracts.schema_path("new")]
     assert contracts.differences() == []
 
 
@@ -110,14 +114,15 @@ def test_the_changelog_names_every_change():
             assert f"Contract corrected {correction.on.isoformat()}: {correction.description}" in changelog
 
 
-def test_an_endpoint_added_in_a_later_version_is_absent_from_older_ones():
+def test_an_endpoint_added_in_a_later_version_is_absent_from_older_ones(monkeypatch):
     from rest_framework.exceptions import NotAcceptable
 
-    from {{ cookiecutter.project_slug }}.api.views import since
+    from {{ cookiecutter.project_slug }}.api import views
 
-    versioning = since("v2")()
+    monkeypatch.setattr(views, "VERSIONS", test_versions.versions())
+    versioning = views.since("new")()
 
-    assert versioning.determine_version(None, version="v2") == "v2"
-    with pytest.raises(NotAcceptable) as refused:  # what drf-spectacular reads as "leave it out of v1"
-        versioning.determine_version(None, version="v1")
-    assert refused.value.status_code == 404  # what a v1 client gets
+    assert versioning.determine_version(None, version="new") == "new"
+    with pytest.raises(NotAcceptable) as refused:  # what drf-spectacular reads as "leave it out of old"
+        versioning.determine_version(None, version="old")
+    assert refused.value.status_code == 404  # what a client of the older version gets

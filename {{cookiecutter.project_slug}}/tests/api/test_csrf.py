@@ -6,6 +6,7 @@ import pytest
 from django.test import Client, RequestFactory
 
 from {{ cookiecutter.project_slug }}.api.csrf import csrf_failure
+from {{ cookiecutter.project_slug }}.api.versions import VERSIONS
 
 from tests.factories import PASSWORD, VerifiedUserFactory
 
@@ -27,7 +28,9 @@ def test_the_headless_api_answers_a_csrf_refusal_in_allauths_json_shape():
 
 
 def test_under_api_a_csrf_refusal_has_the_apis_error_shape():
-    response = csrf_failure(RequestFactory().post("/api/v2/anything/"), reason="CSRF cookie not set.")
+    request = RequestFactory().post(f"/api/{VERSIONS.latest.name}/anything/")
+
+    response = csrf_failure(request, reason="CSRF cookie not set.")
 
     assert response.status_code == 403
     error = json.loads(response.content)["error"]

@@ -3,6 +3,8 @@
 import pytest
 from django.test import Client, override_settings
 
+from {{ cookiecutter.project_slug }}.api.versions import VERSIONS
+
 from tests.api.conftest import widgets_url
 from tests.testapp import apis
 
@@ -30,7 +32,7 @@ def test_malformed_json_and_wrong_body_type(api, organization):
 
 
 def test_unsupported_media_type_and_not_acceptable(api, organization):
-    url = f"/api/v2/{widgets_url(organization)}"
+    url = f"/api/{VERSIONS.latest.name}/{widgets_url(organization)}"
     form = api.client.post(url, {"name": "x"}, headers=api.headers)  # a form, not JSON
     assert_error(form, 415, "unsupported_media_type")
     html = api.client.get(url, headers={**api.headers, "Accept": "text/html"})
@@ -38,7 +40,8 @@ def test_unsupported_media_type_and_not_acceptable(api, organization):
 
 
 def test_unknown_paths_and_versions(api):
-    for path in ["/api/v2/nothing/", "/api/v3/organizations/", "/api/", "/api/v1"]:
+    latest = VERSIONS.latest.name
+    for path in [f"/api/{latest}/nothing/", "/api/v0/organizations/", "/api/", f"/api/{latest}"]:
         assert_error(api.client.get(path), 404, "not_found")
 
 
@@ -79,7 +82,7 @@ def test_an_unexpected_error_is_a_logged_500_without_a_trace(api, organization, 
 
 
 def test_a_charset_other_than_utf8_is_415(api, organization):
-    url = f"/api/v2/{widgets_url(organization)}"
+    url = f"/api/{VERSIONS.latest.name}/{widgets_url(organization)}"
     body = '{"name": "x"}'.encode("utf-16")
     response = api.client.generic("POST", url, body, "application/json; charset=utf-16", headers=api.headers)
 
@@ -95,7 +98,7 @@ def test_a_deep_or_oversized_body_is_refused_before_any_view(api, organization):
     assert "larger than the limit of 2,621,440 bytes" in big["message"]
 
 
-@pytest.mark.parametrize("path", ["/api/v2/schema/", "/api/v2/docs/", "/api/v1/schema/"])
+@pytest.mark.parametrize("path", [f"/api/{name}/{page}/" for name in VERSIONS.names for page in ("schema", "docs")])
 @pytest.mark.parametrize("method", ["POST", "OPTIONS", "TRACE"])
 def test_the_schema_and_docs_answer_errors_in_json_too(path, method):
     response = Client().generic(method, path)
@@ -105,7 +108,7 @@ def test_the_schema_and_docs_answer_errors_in_json_too(path, method):
 
 @override_settings(ALLOWED_HOSTS=["example.com"])
 def test_errors_before_any_view_are_json_too():
-    assert_error(Client().get("/api/v2/nothing/"), 400, "bad_request")
+    assert_error(Client().get(f"/api/{VERSIONS.latest.name}/nothing/"), 400, "bad_request")
 
 
 def test_domain_errors_keep_their_status(api, organization):

@@ -59,9 +59,8 @@ def test_another_organizations_id_is_404_for_a_member_of_another(owner, theirs, 
     client = Client()
     client.force_login(owner.user)
 
-    response = client.generic(
-        method, f"/api/v2/{cases.fill(path, theirs)}", json.dumps(body or {}), content_type="application/json"
-    )
+    url = f"/api/{VERSIONS.latest.name}/{cases.fill(path, theirs)}"
+    response = client.generic(method, url, json.dumps(body or {}), content_type="application/json")
 
     assert response.status_code == 404, response.content
     assert cases.unchanged(theirs)
@@ -81,7 +80,7 @@ def test_a_removed_member_gets_404_on_the_next_request(owner, commit):
     member = MembershipFactory(organization=owner.organization, role=Role.MEMBER)
     client = Client()
     client.force_login(member.user)
-    url = f"/api/v2/{widgets_url(owner.organization)}"
+    url = f"/api/{VERSIONS.latest.name}/{widgets_url(owner.organization)}"
     assert client.get(url).status_code == 200
 
     with commit():

@@ -1,7 +1,8 @@
-"""Webhook endpoints and their delivery log, read through the API (v2): what integrations audit."""
+"""Webhook endpoints and their delivery log, read through the API (WEBHOOKS_SINCE on): what integrations audit."""
 
 import pytest
 
+from {{ cookiecutter.project_slug }}.api.versions import VERSIONS, WEBHOOKS_SINCE
 from {{ cookiecutter.project_slug }}.organizations.models import Role
 from {{ cookiecutter.project_slug }}.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -64,10 +65,12 @@ def test_another_organizations_endpoint_under_mine_is_404(api, organization):
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_v1_does_not_have_the_webhook_endpoints(owner, make_key, organization, endpoint):
-    v1 = Api(version="v1", Authorization=f"Bearer {make_key(owner)}")
+@pytest.mark.parametrize("version", VERSIONS.names)
+def test_the_webhook_endpoints_exist_from_their_version_on(owner, make_key, organization, endpoint, version):
+    api = Api(version=version, Authorization=f"Bearer {make_key(owner)}")
+    served = VERSIONS.names.index(version) <= VERSIONS.names.index(WEBHOOKS_SINCE)  # newest first
 
-    assert v1.get(f"organizations/{organization.public_id}/webhooks/").status_code == 404
+    assert api.get(f"organizations/{organization.public_id}/webhooks/").status_code == (200 if served else 404)
 
 
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.VIEWER])
@@ -75,6 +78,6 @@ def test_members_and_viewers_cannot_read_webhooks(client, organization, endpoint
     member = MembershipFactory(organization=organization, role=role)
     client.force_login(member.user)
 
-    response = client.get(f"/api/v2/organizations/{organization.public_id}/webhooks/")
+    response = client.get(f"/api/{VERSIONS.latest.name}/organizations/{organization.public_id}/webhooks/")
 
     assert response.status_code == 403

@@ -21,6 +21,7 @@ from django.test import Client, override_settings
 from dramatiq.brokers.redis import RedisBroker
 
 from {{ cookiecutter.project_slug }}.accounts.tasks import send_password_reset
+from {{ cookiecutter.project_slug }}.api.versions import VERSIONS
 from {{ cookiecutter.project_slug }}.core.jobs.sending import enqueue_unsent, send_or_keep
 from {{ cookiecutter.project_slug }}.core.models import UnsentJob
 from {{ cookiecutter.project_slug }}.core.sessions import SessionStore
@@ -164,7 +165,7 @@ def test_a_server_whose_redis_goes_down_keeps_users_signed_in_and_lets_them_sign
     status, body = server.json("POST", "/_allauth/app/v1/auth/login", {"email": email, "password": PASSWORD})
     assert status == 200
     token = body["meta"]["session_token"]
-    webhooks = f"/api/v2/organizations/{owner.organization.public_id}/webhooks/"
+    webhooks = f"/api/{VERSIONS.latest.name}/organizations/{owner.organization.public_id}/webhooks/"
 
     private_redis.stop()
 

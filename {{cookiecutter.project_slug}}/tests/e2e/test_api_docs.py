@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def pages() -> list[tuple[str, int]]:
     """Each docs page with the operations it draws at least: a version's as many as its committed contract lists.
 
-    Without the worked example v1 lists none (the platform's own endpoints are v2 only): test_csp.py still visits it.
+    A version that lists none (none so far) is left out here: test_csp.py still visits its page.
     """
     found = [("/_allauth/openapi.html", 5)]
     for name in VERSIONS.names:

@@ -20,6 +20,7 @@ from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 
 from {{ cookiecutter.project_slug }}.accounts.models import User
+from {{ cookiecutter.project_slug }}.api.versions import VERSIONS
 from {{ cookiecutter.project_slug }}.organizations import services
 
 from tests.conftest import code_in
@@ -121,7 +122,7 @@ def test_an_spa_on_another_origin_uses_the_headless_api_and_the_api_with_cookies
     session = call(page, api, "GET", f"{auth}/auth/session")
     assert session["body"]["data"]["user"]["email"] == "spa@example.com"
     organization = services.organization_create(name="SPA Shop", owner=User.objects.get(email="spa@example.com"))
-    endpoints = call(page, api, "GET", f"/api/v2/organizations/{organization.public_id}/webhooks/")
+    endpoints = call(page, api, "GET", f"/api/{VERSIONS.latest.name}/organizations/{organization.public_id}/webhooks/")
     assert endpoints["status"] == 200
     assert endpoints["body"]["results"] == []
 

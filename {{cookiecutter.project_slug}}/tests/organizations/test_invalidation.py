@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from {{ cookiecutter.project_slug }}.api.versions import VERSIONS
 from {{ cookiecutter.project_slug }}.organizations import keys, permissions
 from {{ cookiecutter.project_slug }}.organizations.models import ApiKey, Membership, Role
 
@@ -243,7 +244,7 @@ def test_a_bulk_created_membership_is_seen_by_the_next_request(owner, commit):
 def test_a_queryset_update_that_revokes_api_keys_is_seen_by_the_next_request(owner, commit):
     with commit():
         _, token = owner.make_key()
-    url = f"/api/v2/organizations/{owner.membership.organization.public_id}/widgets/"
+    url = f"/api/{VERSIONS.latest.name}/organizations/{owner.membership.organization.public_id}/widgets/"
     api = Client(headers={"Authorization": f"Bearer {token}"})
     assert api.get(url).status_code == 200
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from {{ cookiecutter.project_slug }}.api.versions import VERSIONS
 from {{ cookiecutter.project_slug }}.organizations.models import Role
 
 from ..factories import PASSWORD, MembershipFactory, VerifiedUserFactory
@@ -32,7 +33,7 @@ def test_every_check_passes_against_a_healthy_site(live_server, smoke_user, caps
     assert "smoke: ok   ready" in out
     assert "smoke: ok   home page" in out
     assert "smoke: ok   sign in: signed in as smoke@example.com" in out
-    assert "smoke: ok   API: 0 webhook endpoint(s) listed through /api/v2/" in out
+    assert f"smoke: ok   API: 0 webhook endpoint(s) listed through /api/{VERSIONS.latest.name}/" in out
 
 
 def test_a_user_without_an_organization_fails_the_api_check(live_server, smoke_user, capsys):

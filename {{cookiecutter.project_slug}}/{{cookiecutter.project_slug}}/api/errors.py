@@ -28,7 +28,7 @@ from rest_framework.views import set_rollback
 from {{ cookiecutter.project_slug }}.core.exceptions import DomainError
 from {{ cookiecutter.project_slug }}.core.observability.logging import request_id
 
-from .versions import field_name_for_client
+from .versions import VERSIONS
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +110,17 @@ def _flatten(detail: object, path: str = "") -> Iterator[ErrorField]:
                     yield from _flatten(item, f"{path}.{index}" if path else str(index))
     else:
         yield {"field": path or "non_field_errors", "code": getattr(detail, "code", "invalid"), "message": str(detail)}
+
+
+def field_name_for_client(context: Mapping[str, object], name: str) -> str:
+    """A field of a validation error as the client's version calls it."""
+    request = context.get("request")
+    resource = getattr(request, "api_resource", None)
+    version = getattr(request, "version", None)
+    if resource is None or version is None:
+        return name
+    head, dot, rest = name.partition(".")
+    return VERSIONS.error_field_down(version, resource, head) + dot + rest
 
 
 def _validation(error: exceptions.ValidationError, context: Mapping[str, object]) -> ErrorResponseBody:

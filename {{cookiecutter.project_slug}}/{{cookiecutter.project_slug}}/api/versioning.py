@@ -3,9 +3,9 @@
 An older version is derived by the ordered list of *version changes* that came
 after it. Each change translates a request up (from the version before it to
 the version that introduced it), a response down, the field names in
-validation errors down, and the OpenAPI document down. A request to /api/v1/
-therefore goes up through every change of v2 (and of v3, later), the handler
-runs, and the response comes back down the same way.
+validation errors down, and the OpenAPI document down. A request to an older
+version therefore goes up through every change of each version after it, the
+handler runs, and the response comes back down the same way.
 
 Changes work on *resources*: the component names of serializers in the schema,
 set with ``@resource("Invoice")``. The versions are listed in ``api.versions``;
@@ -156,7 +156,7 @@ class Correction:
 class Version:
     """A version of the API and the changes that made it differ from the version before it."""
 
-    name: str  # as in the URL: "v2"
+    name: str  # as in the URL: "v1"
     released: date | None  # None: not released yet, so its contract may still change
     changes: tuple[VersionChange, ...] = field(default=())
     corrections: tuple[Correction, ...] = field(default=())  # of its contract, after its release

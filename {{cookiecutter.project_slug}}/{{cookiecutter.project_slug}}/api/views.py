@@ -150,5 +150,5 @@ class DocsView(SpectacularSwaggerView):
 @csrf_exempt  # nothing to protect, and a CSRF refusal would be an HTML page
 def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
     """Any other path under /api/: the one error shape, even with DEBUG on."""
-    message = "There is no such endpoint; see /api/v2/docs/."
+    message = f"There is no such endpoint; see /api/{VERSIONS.latest.name}/docs/."
     return JsonResponse(body(status=404, code="not_found", message=message), status=404)

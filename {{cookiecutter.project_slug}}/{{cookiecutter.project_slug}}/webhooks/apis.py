@@ -1,4 +1,4 @@
-"""Webhook endpoints and their delivery log in the API (v2 on): read-only, for integrations to audit."""
+"""Webhook endpoints and their delivery log in the API (WEBHOOKS_SINCE on): read-only, for integrations to audit."""
 
 from typing import ClassVar
 
@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from {{ cookiecutter.project_slug }}.api.pagination import PageBody
 from {{ cookiecutter.project_slug }}.api.versioning import resource
+from {{ cookiecutter.project_slug }}.api.versions import WEBHOOKS_SINCE
 from {{ cookiecutter.project_slug }}.api.views import ApiView, ListQuerySerializer, paginated, since
 from {{ cookiecutter.project_slug }}.organizations.permissions import Perm
 
@@ -73,7 +74,7 @@ class WebhookDeliveryPageSerializer(serializers.Serializer[PageBody]):
 class WebhookEndpointListApi(ApiView):
     """The organization's webhook endpoints (the signing secret is only on the endpoint's page)."""
 
-    versioning_class = since("v2")
+    versioning_class = since(WEBHOOKS_SINCE)
     required_permissions: ClassVar = {"GET": Perm.WEBHOOKS_MANAGE}
 
     @extend_schema(
@@ -91,7 +92,7 @@ class WebhookEndpointListApi(ApiView):
 class WebhookDeliveryListApi(ApiView):
     """The delivery log of one endpoint, newest first."""
 
-    versioning_class = since("v2")
+    versioning_class = since(WEBHOOKS_SINCE)
     required_permissions: ClassVar = {"GET": Perm.WEBHOOKS_MANAGE}
 
     @extend_schema(
