@@ -11,8 +11,7 @@ bypassed, so that both see the same moment of the machine:
   the database each time), and without ``api.views``' memo of valid list queries (the query is
   validated by its serializer each time);
 - the warm permission check: without ``organizations.permissions``' memo of key names
-  (``_keys``), of parsed stored values (``_parse``) and of the cache's full key names
-  (the store's ``key``);
+  (``_keys``) and of parsed stored values (``_parse``);
 - the warm entitlement check: without ``billing.entitlements``' memo of decoded values
   (``_decode``).
 
@@ -108,11 +107,6 @@ def without_parse():
     return swap(permissions, "_parse", permissions._parse.__wrapped__)
 
 
-def without_store_keys():
-    store = permissions._store()
-    return swap(store, "key", store._key)
-
-
 def without_decode():
     return swap(entitlements, "_decode", entitlements._decode.__wrapped__)
 
@@ -151,7 +145,6 @@ cases = [
     ("API request, no memo of valid list queries", request, without_valid_queries, COUNT // 4),
     ("warm permission check, no memo of key names", check, without_keys, COUNT),
     ("warm permission check, no memo of parsed values", check, without_parse, COUNT),
-    ("warm permission check, no memo of full cache keys", check, without_store_keys, COUNT),
     ("warm entitlement check, no memo of decoded values", entitled, without_decode, COUNT),
 ]
 figures = []

@@ -206,13 +206,13 @@ class _Store:
         self.redis: Any = raw_redis(backend)
         if self.redis is not None:
             self._store_if_current = self.redis.register_script(_STORE_IF_CURRENT)
-        self.key = functools.lru_cache(maxsize=4096)(self._key)  # the hot path skips make_key
 
     @property
     def backend(self) -> Any:
         return self._backend()
 
-    def _key(self, name: str) -> str:
+    def key(self, name: str) -> str:
+        """The full key in Redis (prefix and version); building it costs nothing bench_caches.py can see."""
         return str(self.backend.make_key(name))
 
     def read(self, set_key: str) -> str | None:
