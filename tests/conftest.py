@@ -124,8 +124,10 @@ def needs_of(item: pytest.Item) -> set[str]:
 # fill the end, instead of a ten-minute group starting last because it holds few tests.
 LONGEST_GROUPS = [
     "default", "custom", "no-example", "pages", "docs", "first-feature", "remove-example", "template-update",
-    "fault-run", "bench", "demo",
+    "perf", "demo",
 ]  # fmt: skip
+# "perf" holds the tests that load the machine to measure it (the fault run, the short benchmark and capacity runs):
+# one after another on one worker, so that no two of them load the machine at once.
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -52,16 +52,16 @@ MEASURED: dict[str, tuple[tuple[str, ...] | None, tuple[str, ...]]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict]]:
-    """The variation's project (``request.param``), seeded and served; yields its base URL and the tour's report."""
+@pytest.fixture(scope="module", params=list(MEASURED))
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, dict]]:
+    """Each variation's project, seeded and served once; yields its name, base URL and the tour's report."""
     variation = request.param
     path = bake(tmp_path_factory.mktemp("pages"), **VARIATIONS[variation])
     project = Project(path, variation)
     assert_ok(project.run("uv", "sync", "--frozen"))
     organization = _showcase.seed(path)
     with _showcase.serve(path, free_port()) as base:
-        yield base, _showcase.tour(path, base, organization, tmp_path_factory.mktemp("tour"), shots=False)
+        yield variation, base, _showcase.tour(path, base, organization, tmp_path_factory.mktemp("tour"), shots=False)
 
 
 def scores(command: list[str], url: str, *, desktop: bool, cookie: str, out: Path) -> dict[str, float]:
@@ -105,35 +105,30 @@ def best_of(measure: Callable[[], dict[str, float]], runs: int = RUNS) -> dict[s
     return best
 
 
-@pytest.mark.parametrize("served", list(MEASURED), indirect=True)
 def test_no_main_page_scrolls_sideways_on_a_phone(served):
-    _, report = served
+    _, _, report = served
     assert report["pages"], "the tour visited no page"
     assert [name for name, page in report["pages"].items() if page["scrolls_sideways"]] == []
 
 
-@pytest.mark.parametrize(
-    ("served", "width"),
-    [(variation, width) for variation, (_, widths) in MEASURED.items() for width in widths],
-    indirect=["served"],
-)
-def test_main_pages_score_95_or_more_in_every_lighthouse_category(served, lighthouse, width, tmp_path, request):
-    base, report = served
-    variation = request.node.callspec.params["served"]
-    chosen, desktop = MEASURED[variation][0], width == "desktop"
+def test_main_pages_score_95_or_more_in_every_lighthouse_category(served, lighthouse, tmp_path):
+    variation, base, report = served
+    chosen, widths = MEASURED[variation]
     toured = {name.split("@")[0] for name in report["pages"]}
     assert toured, "the tour visited no page"
     assert chosen is None or set(chosen) <= toured, f"{chosen} are not all among the pages {toured}"
     low = {}
-    for name, page in report["pages"].items():
-        if not name.endswith("@desktop"):  # each page once; the width is Lighthouse's preset
-            continue
-        if chosen is not None and name.split("@")[0] not in chosen:
-            continue
-        signed_in = page["path"].startswith(("/orgs/", "/accounts/profile"))
-        cookie = report["cookie"] if signed_in else ""
-        url = base + page["path"]
-        measured = best_of(partial(scores, lighthouse, url, desktop=desktop, cookie=cookie, out=tmp_path))
-        print(f"{variation} {width} {name.split('@')[0]}: {measured}")
-        low.update({f"{name} {category}": score for category, score in measured.items() if score < MINIMUM})
+    for width in widths:
+        for name, page in report["pages"].items():
+            page_name = name.split("@")[0]
+            if not name.endswith("@desktop") or (chosen is not None and page_name not in chosen):
+                continue  # each page once (the width is Lighthouse's preset), and only the chosen ones
+            signed_in = page["path"].startswith(("/orgs/", "/accounts/profile"))
+            cookie = report["cookie"] if signed_in else ""
+            measure = partial(
+                scores, lighthouse, base + page["path"], desktop=width == "desktop", cookie=cookie, out=tmp_path
+            )
+            measured = best_of(measure)
+            print(f"{variation} {width} {page_name}: {measured}")
+            low.update({f"{page_name} {width} {category}": v for category, v in measured.items() if v < MINIMUM})
     assert low == {}
