@@ -10,7 +10,9 @@ message naming what is missing and how to install it. Then runs pytest in
 parallel: the fast tests (hooks, rendering) and the slow ones, which bake every
 variation, install it with ``uv sync --frozen`` and run its linters, type
 checker, Django checks and its own suite against Postgres and Redis
-(RUNWAY_TEST_DATABASE_URL, RUNWAY_TEST_REDIS_URL; default: the local servers).
+(RUNWAY_TEST_DATABASE_URL, RUNWAY_TEST_REDIS_URL; default: the local servers);
+then, one at a time on the quiet machine, the tests that load it to measure it
+(marked ``alone``: the fault run, the short benchmark and capacity runs).
 ``-m "not slow"`` runs only the fast tests, which need no service.
 """
 
@@ -22,16 +24,28 @@ import sys
 from _bootstrap import ROOT, find_uv, sync_tools, tool_environment
 from _preflight import preflight
 
+NO_TESTS = 5  # pytest's exit code when a selection holds no test
+
 
 def main() -> int:
     uv = find_uv()
     env = tool_environment()
+    env.pop("RUNWAY_PHASE", None)  # set below for each phase; the preflight asks what every selected test needs
     tools = sync_tools(uv, env)
     python = str(tools / "python")
     preflight(python, sys.argv[1:], env)
-    # Groups in collection order, which tests/conftest.py sorts longest first.
-    command = [python, "-m", "pytest", "-n", "auto", "--dist", "loadgroup", "--no-loadscope-reorder", *sys.argv[1:]]
-    return subprocess.call(command, cwd=ROOT, env=env)
+    # First every test but those that load the machine to measure it, in parallel: groups in collection order,
+    # which tests/conftest.py sorts longest first. Then those (marked ``alone``), one at a time on the quiet machine.
+    parallel = [python, "-m", "pytest", "-n", "auto", "--dist", "loadgroup", "--no-loadscope-reorder", *sys.argv[1:]]
+    first = subprocess.call(parallel, cwd=ROOT, env={**env, "RUNWAY_PHASE": "parallel"})
+    then = subprocess.call([python, "-m", "pytest", *sys.argv[1:]], cwd=ROOT, env={**env, "RUNWAY_PHASE": "alone"})
+    return combined(first, then)
+
+
+def combined(*codes: int) -> int:
+    """One exit code for the phases: a failure wins; a phase that selected nothing (5) is fine if another ran."""
+    ran = [code for code in codes if code != NO_TESTS]
+    return max(ran, default=NO_TESTS)
 
 
 if __name__ == "__main__":

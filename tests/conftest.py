@@ -124,19 +124,28 @@ def needs_of(item: pytest.Item) -> set[str]:
 # fill the end, instead of a ten-minute group starting last because it holds few tests.
 LONGEST_GROUPS = [
     "default", "custom", "no-example", "pages", "docs", "first-feature", "remove-example", "template-update",
-    "perf", "demo",
+    "demo",
 ]  # fmt: skip
-# "perf" holds the tests that load the machine to measure it (the fault run, the short benchmark and capacity runs):
-# one after another on one worker, so that no two of them load the machine at once.
+# The tests marked ``alone`` load the machine to measure it (the fault run, the short benchmark and capacity runs),
+# and their time-based targets miss when other tests load it too: scripts/test.py runs the rest in parallel first
+# (RUNWAY_PHASE=parallel leaves them out), then these one at a time on the quiet machine (RUNWAY_PHASE=alone keeps
+# only them). Without RUNWAY_PHASE, pytest runs whatever is selected.
+PHASE = os.environ.get("RUNWAY_PHASE", "")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
         groups = [marker.args[0] for marker in item.iter_markers("xdist_group") if marker.args]
         ranks = [LONGEST_GROUPS.index(group) for group in groups if group in LONGEST_GROUPS]
         return min(ranks, default=len(LONGEST_GROUPS))
 
     items.sort(key=rank)  # stable: the order within a group, and among the rest, is kept
+    if PHASE in {"parallel", "alone"}:
+        keep = [item for item in items if (item.get_closest_marker("alone") is not None) == (PHASE == "alone")]
+        left_out = [item for item in items if item not in keep]
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = keep
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

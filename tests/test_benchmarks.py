@@ -46,7 +46,7 @@ def test_each_benchmark_refuses_a_count_that_is_not_a_whole_number_above_zero(sc
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("perf")
+@pytest.mark.alone
 @pytest.mark.needs("wrk")
 def test_a_short_run_prints_every_ratio(services):
     short = ["--rounds", "1", "--seconds", "0.5", "--clients", "2", "--jobs", "200", "--requests", "100"]

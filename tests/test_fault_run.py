@@ -30,7 +30,7 @@ def test_a_bad_option_is_refused_before_any_work():
 
 @pytest.mark.slow
 @pytest.mark.needs("postgres-server", "redis-server")
-@pytest.mark.xdist_group("perf")
+@pytest.mark.alone
 def test_the_production_command_survives_each_fault_and_loses_nothing(tmp_path):
     figures = tmp_path / "figures.json"
     run_ = subprocess.Popen(
