@@ -304,6 +304,32 @@ def stop(servers: list[tuple[subprocess.Popen[bytes], int]]) -> None:
             server.wait(timeout=30)
 
 
+# What a measured production server must not take from the caller's shell: its own settings come from here.
+INHERITED = ("DATABASE_", "REDIS_", "DJANGO_", "VIRTUAL_ENV", "STRIPE_", "BILLING_", "SENTRY_", "EMAIL_", "WEB_")
+
+
+def production_environment(env: dict[str, str], *, settings: str, name: str, database: str, redis_db: int) -> dict:
+    """The baked project's production settings (``config.settings.<settings>``) on loopback, for a measurement.
+
+    Nothing from the caller's shell that would change what is measured (billing, Sentry, mail, web
+    concurrency); its own database, Redis database and key prefix (``name``); the API's per-key
+    limit counted on every request but out of reach.
+    """
+    return {
+        **{key: value for key, value in env.items() if not key.startswith(INHERITED)},
+        "DJANGO_SETTINGS_MODULE": f"config.settings.{settings}",
+        "DJANGO_SECRET_KEY": f"{settings}-" + "x" * 60,
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        "DATABASE_URL": f"{DATABASE_BASE_URL}/{database}",
+        "REDIS_URL": f"{REDIS_BASE_URL}/{redis_db}",
+        "CACHE_KEY_PREFIX": name,
+        "DRAMATIQ_NAMESPACE": name,
+        "EMAIL_URL": f"smtp://127.0.0.1:{free_port()}",  # nothing listens; nothing measured sends mail
+        "MEDIA_BUCKET": f"{settings}-media",  # required by production settings; nothing is stored
+        "API_RATE_LIMIT_KEY": "1000000000",  # counted, never reached
+    }
+
+
 def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, clients: int) -> dict[str, list[float]]:
     """Serve the installed project under gunicorn, billing off and on, and the outside reference beside it, and
     measure the endpoints; requests/s of each round, by endpoint."""
@@ -312,19 +338,8 @@ def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, 
     (project / "config/settings/bench.py").write_text(BENCH_SETTINGS, encoding="utf-8")
     (project / "config/bench_urls.py").write_text(BENCH_URLS, encoding="utf-8")
     (project / "staticfiles").mkdir(exist_ok=True)  # WhiteNoise warns without it; no page is served here
-    inherited = ("DATABASE_", "REDIS_", "DJANGO_", "VIRTUAL_ENV", "STRIPE_", "BILLING_")  # billing off unless set here
-    server_env = {
-        **{k: v for k, v in env.items() if not k.startswith(inherited)},
-        "DJANGO_SETTINGS_MODULE": "config.settings.bench",
-        "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
-        "DJANGO_ALLOWED_HOSTS": HOST,
-        "DATABASE_URL": f"{DATABASE_BASE_URL}/{database}",
-        "REDIS_URL": f"{REDIS_BASE_URL}/15",
-        "CACHE_KEY_PREFIX": f"bench-{os.getpid()}",
-        "DRAMATIQ_NAMESPACE": f"bench-{os.getpid()}",
-        "EMAIL_URL": "smtp://127.0.0.1:2525",
-        "MEDIA_BUCKET": "bench-media",  # required by production settings; nothing is stored
-        "API_RATE_LIMIT_KEY": "1000000000",  # counted, never reached
+    server_env = {  # billing off: nothing STRIPE_ or BILLING_ is taken from the shell
+        **production_environment(env, settings="bench", name=f"bench-{os.getpid()}", database=database, redis_db=15),
         "LOG_LEVEL": "WARNING",
         "PROMETHEUS_MULTIPROC_DIR": str(project / "prometheus"),
     }

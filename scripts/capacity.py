@@ -44,7 +44,7 @@ from pathlib import Path
 
 from _bootstrap import CHECKOUT, bake_default, fail, find_uv, migrate_new_database, say, sync_tools, tool_environment
 from _loadtest import LOCUST, receiving
-from bench_api import DATABASE_BASE_URL, HOST, REDIS_BASE_URL, free_port, wait_until_serving
+from bench_api import DATABASE_BASE_URL, HOST, free_port, production_environment, wait_until_serving
 
 SHAPE = Path(__file__).resolve().with_name("_capacity_shape.py")
 P99_MS = 500  # the generated deploy/monitoring/alerts.yml: p99 latency above 500 ms
@@ -150,21 +150,11 @@ def psql(sql: str) -> None:
 
 def server_environment(env: dict[str, str], args: argparse.Namespace, folder: Path) -> dict[str, str]:
     """Production settings on loopback; the API's per-key and per-user limits counted but out of reach."""
-    inherited = ("DATABASE_", "REDIS_", "DJANGO_", "VIRTUAL_ENV", "STRIPE_", "BILLING_", "SENTRY_", "EMAIL_", "WEB_")
-    name = args.database
     server_env = {
-        **{key: value for key, value in env.items() if not key.startswith(inherited)},
-        "DJANGO_SETTINGS_MODULE": "config.settings.capacity",
-        "DJANGO_SECRET_KEY": "capacity-" + "x" * 60,
-        "DJANGO_ALLOWED_HOSTS": HOST,
-        "DATABASE_URL": f"{DATABASE_BASE_URL}/{name}",
-        "REDIS_URL": f"{REDIS_BASE_URL}/{args.redis_db}",
-        "CACHE_KEY_PREFIX": name,
-        "DRAMATIQ_NAMESPACE": name,
-        "EMAIL_URL": f"smtp://127.0.0.1:{free_port()}",  # nothing listens; the profile sends no mail
-        "MEDIA_BUCKET": "capacity-media",  # required by production settings; nothing is stored
-        "API_RATE_LIMIT_KEY": "1000000000",  # the profile's users share one key: counted, never reached
-        "API_RATE_LIMIT_USER": "1000000000",
+        **production_environment(
+            env, settings="capacity", name=args.database, database=args.database, redis_db=args.redis_db
+        ),
+        "API_RATE_LIMIT_USER": "1000000000",  # and the key the profile's users share: counted, never reached
         "WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "true",  # the receiver is on loopback
         "WEBHOOKS_REQUIRE_HTTPS": "false",
         "PROMETHEUS_MULTIPROC_DIR": str(folder / "web-metrics"),
