@@ -13,7 +13,12 @@ bypassed, so that both see the same moment of the machine:
 - the warm permission check: without ``organizations.permissions``' memo of key names
   (``_keys``) and of parsed stored values (``_parse``);
 - the warm entitlement check: without ``billing.entitlements``' memo of decoded values
-  (``_decode``).
+  (``_decode``);
+- one row read through the ORM and the connection given back to the pool, as a request
+  does (issue 18's database levers): with psycopg_pool's own check before a connection is
+  lent (an empty statement each time) in place of ``core.db.pool.check_connection``, and
+  with Django's default client-side binding (nothing prepared) in place of
+  DATABASE_PREPARED_STATEMENTS' server-side binding and prepared statements.
 
 Prints microseconds without / with and their ratio: a cache is worth keeping when its ratio
 stands clear of 1.0 (docs/benchmarks.md keeps the last figures and the decision).
@@ -36,6 +41,9 @@ import django
 django.setup()
 from django.conf import settings
 from django.db import connection
+from django.db.backends.postgresql.base import Cursor, ServerBindingCursor
+from psycopg_pool import ConnectionPool
+from acme_cloud.core.db.pool import check_connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from acme_cloud.accounts.models import User
@@ -78,6 +86,29 @@ def entitled():
     return entitlements.entitled(organization.public_id, "webhooks", principal=user)
 
 
+project = organization.projects.first()
+
+
+def one_row():
+    # A request's one-row read: a connection from the pool, the query, the connection back.
+    type(project).objects.select_related("organization").get(
+        organization__public_id=organization.public_id, public_id=project.public_id
+    )
+    connection.close()
+
+
+def lending(check, cursor, threshold):
+    # The pool's check runs on each connection before it is lent: it also sets the binding the variant measures.
+    def lend(psycopg_connection):
+        psycopg_connection.cursor_factory, psycopg_connection.prepare_threshold = cursor, threshold
+        check(psycopg_connection)
+
+    return lend
+
+
+SHIPPED_LENDING = lending(check_connection, ServerBindingCursor, 5)
+
+
 class Forgetful(dict):
     # A per-process memo that never keeps anything: each call does the work again.
     def __setitem__(self, key, value):
@@ -111,6 +142,14 @@ def without_decode():
     return swap(entitlements, "_decode", entitlements._decode.__wrapped__)
 
 
+def with_pools_check():
+    return swap(connection.pool, "_check", lending(ConnectionPool.check_connection, ServerBindingCursor, 5))
+
+
+def without_prepared_statements():
+    return swap(connection.pool, "_check", lending(check_connection, Cursor, None))
+
+
 def paired(function, bypass, count):
     # Medians of ``function`` as shipped and with one cache bypassed, alternately, each first half the time.
     shipped, bypassed = [], []
@@ -137,7 +176,12 @@ def queries(function, bypass):
 
 
 settings.BILLING_ENABLED = True  # the plan's checks run on the request and the entitlement is a real plan's
-for function in (request, check, entitled):
+assert connection.settings_dict["OPTIONS"].get("server_side_binding") is True, "prepared statements are off"
+connection.close()
+connection.ensure_connection()  # the pool exists
+connection.close()
+connection.pool._check = SHIPPED_LENDING
+for function in (request, check, entitled, one_row):
     for _ in range(50):
         function()  # warm: the process's caches, Redis's values, the connection
 cases = [
@@ -146,6 +190,8 @@ cases = [
     ("warm permission check, no memo of key names", check, without_keys, COUNT),
     ("warm permission check, no memo of parsed values", check, without_parse, COUNT),
     ("warm entitlement check, no memo of decoded values", entitled, without_decode, COUNT),
+    ("one-row read, psycopg_pool's check (an empty statement)", one_row, with_pools_check, COUNT // 2),
+    ("one-row read, client-side binding (nothing prepared)", one_row, without_prepared_statements, COUNT // 2),
 ]
 figures = []
 for title, function, bypass, count in cases:
@@ -168,7 +214,8 @@ def measure(project: Path, python: str, base: dict[str, str], count: int) -> dic
 
 
 def report(figures: dict) -> None:
-    print(f"\n{'Per-process caches, microseconds':<62}{'without':>9}{'with':>9}{'ratio':>7}  queries without")
+    title = "Per-process caches and database levers, microseconds"
+    print(f"\n{title:<62}{'without':>9}{'with':>9}{'ratio':>7}  queries without")
     for case in figures["cases"]:
         ratio = case["without"] / case["with"]
         print(f"  {case['title']:<60}{case['without']:9.1f}{case['with']:9.1f}{ratio:7.2f}  {case['queries_without']}")

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from corsheaders.defaults import default_headers
 from django.utils.csp import CSP
 
+from {{ cookiecutter.project_slug }}.core.db.pool import check_connection
+
 from config.env import Env
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -142,6 +144,8 @@ if DATABASE:
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1, min_value=0),
             "max_size": DATABASE_POOL_MAX_SIZE,
             "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10, min_value=1),
+            # Polls the socket; asks the server only if it has spoken (core.db.pool).
+            "check": check_connection,
         }
     DATABASES = {"default": DATABASE}
 else:
@@ -192,6 +196,18 @@ DATABASE_REPLICA_CHECK_TIMEOUT_MS = env.int("DATABASE_REPLICA_CHECK_TIMEOUT_MS",
 DATABASE_WRITE_POSITION_TTL = env.int("DATABASE_WRITE_POSITION_TTL", default=120, min_value=1)
 if DATABASE_WRITE_POSITION_TTL <= DATABASE_REPLICA_MAX_LAG_SECONDS:
     env.error("DATABASE_WRITE_POSITION_TTL", "must be longer than DATABASE_REPLICA_MAX_LAG_SECONDS")
+
+# Server-side prepared statements: parameters bound by the server (psycopg's server-side
+# binding), and a statement run 5 times on a connection is prepared there, so Postgres plans
+# it once per connection instead of on every run (docs/database.md; docs/benchmarks.md
+# measures it). Off behind PgBouncer, which cannot carry them in transaction mode.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=not DATABASE_PGBOUNCER)
+if DATABASE_PREPARED_STATEMENTS and DATABASE_PGBOUNCER:
+    env.error("DATABASE_PREPARED_STATEMENTS", "must be false with DATABASE_PGBOUNCER (docs/database.md)")
+elif DATABASE_PREPARED_STATEMENTS and DATABASE:
+    for _database in DATABASES.values():
+        _database["OPTIONS"].setdefault("server_side_binding", True)
+        _database["OPTIONS"].setdefault("prepare_threshold", 5)
 
 if DATABASE_PGBOUNCER:
     # PgBouncer in transaction mode hands each transaction to any server connection:

@@ -49,6 +49,22 @@ def test_without_replicas_there_is_no_router():
     assert found["routers"] == []
 
 
+def test_prepared_statements_and_the_pools_own_check_are_on_everywhere_by_default():
+    found = settings_with(DATABASE_REPLICA_URLS="postgres://reader@replica:5432/app")
+
+    for alias in ("default", "replica_1"):
+        options = found["databases"][alias]["OPTIONS"]
+        assert (options["server_side_binding"], options["prepare_threshold"]) == (True, 5)
+        assert options["pool"]["check"].startswith("<function check_connection ")  # core.db.pool
+
+
+def test_prepared_statements_can_be_turned_off():
+    options = settings_with(DATABASE_PREPARED_STATEMENTS="false")["databases"]["default"]["OPTIONS"]
+
+    assert "server_side_binding" not in options
+    assert "prepare_threshold" not in options
+
+
 def test_pgbouncer_mode_turns_off_server_side_cursors_and_prepared_statements_everywhere():
     found = settings_with(DATABASE_PGBOUNCER="true", DATABASE_REPLICA_URLS="postgres://reader@replica:6432/app")
 
@@ -56,6 +72,7 @@ def test_pgbouncer_mode_turns_off_server_side_cursors_and_prepared_statements_ev
         database = found["databases"][alias]
         assert database["DISABLE_SERVER_SIDE_CURSORS"] is True
         assert database["OPTIONS"]["prepare_threshold"] is None
+        assert "server_side_binding" not in database["OPTIONS"]
     # PgBouncer refuses the "options" startup parameter.
     assert "options" not in found["databases"]["replica_1"]["OPTIONS"]
 
@@ -64,6 +81,7 @@ def test_every_bad_database_setting_is_named_at_once():
     bad = {
         "DATABASE_URL": "postgres://app@db/app?server_side_binding=true",
         "DATABASE_PGBOUNCER": "true",
+        "DATABASE_PREPARED_STATEMENTS": "true",
         "DATABASE_REPLICA_URLS": "mysql://replica/app",
         "DATABASE_WRITE_POSITION_TTL": "10",
         "DATABASE_REPLICA_MAX_LAG_SECONDS": "30",
@@ -75,6 +93,7 @@ def test_every_bad_database_setting_is_named_at_once():
     assert result.returncode == 1
     for problem in (
         "DATABASE_URL must not set prepare_threshold or server_side_binding with DATABASE_PGBOUNCER",
+        "DATABASE_PREPARED_STATEMENTS must be false with DATABASE_PGBOUNCER",
         "DATABASE_REPLICA_URLS URL number 1 must start with postgres://",
         "DATABASE_WRITE_POSITION_TTL must be longer than DATABASE_REPLICA_MAX_LAG_SECONDS",
         "WEB_CONCURRENCY must be at least 1, got 0",

@@ -77,8 +77,13 @@ def pgbouncer(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[st
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# The test database's options that DATABASE_PGBOUNCER leaves out: the pool, and prepared statements (each test that
+# is about them sets them itself).
+_NOT_BEHIND_PGBOUNCER = {"pool", "server_side_binding", "prepare_threshold"}
+
+
 def _settings(settings_dict: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    options = {key: value for key, value in settings_dict["OPTIONS"].items() if key != "pool"}
+    options = {key: value for key, value in settings_dict["OPTIONS"].items() if key not in _NOT_BEHIND_PGBOUNCER}
     options.update(changes.pop("OPTIONS", {}))
     return {**settings_dict, "OPTIONS": options, **changes}
 
