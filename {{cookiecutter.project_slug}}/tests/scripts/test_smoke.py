@@ -1,5 +1,9 @@
 """The pipeline's smoke test (scripts/smoke.py) passes against a live server and says what broke when it fails."""
 
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 
 from {{ cookiecutter.project_slug }}.api.versions import VERSIONS
@@ -80,3 +84,37 @@ def test_a_url_without_a_scheme_is_refused(capsys):
 
     assert exit_.value.code == 2
     assert "base_url must start with http:// or https://" in capsys.readouterr().err
+
+
+class _NoVersionNamed(BaseHTTPRequestHandler):
+    """A server whose /api/ answers 404 without pointing to any version's docs (another app at that address)."""
+
+    def do_GET(self) -> None:
+        body = b'{"detail": "Not found."}'
+        self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def no_version_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NoVersionNamed)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_api_that_names_no_version_fails_with_what_it_answered(no_version_server):
+    session = smoke.Session(no_version_server)
+
+    with pytest.raises(smoke.SmokeFailure, match=r"/api/ does not name the API's newest version: 404 .*Not found"):
+        smoke.newest_api_version(session)
