@@ -16,20 +16,18 @@ mode counts them one by one.
 
 import logging
 import time
-import weakref
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.core.cache.backends.base import BaseCache
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from {{ cookiecutter.project_slug }}.core.cacheguard import raw_redis
+from {{ cookiecutter.project_slug }}.core.cacheguard import redis_script
 
 if TYPE_CHECKING:  # rest_framework.views imports the authentication classes, which import this module
     from rest_framework.views import APIView
@@ -52,7 +50,6 @@ for i, key in ipairs(KEYS) do
 end
 return counts
 """
-_scripts: "weakref.WeakKeyDictionary[BaseCache, Any]" = weakref.WeakKeyDictionary()
 _COUNTED = "_rate_limits_counted"  # set on a request once its limits are counted
 
 
@@ -61,18 +58,6 @@ def _window() -> tuple[int, float]:
     now = clock()
     window = int(now // WINDOW)
     return window, (window + 1) * WINDOW - now
-
-
-def _script() -> Any:
-    """The counting script on the raw client of this thread's Redis cache (EVALSHA), or None for another cache."""
-    backend = caches["default"]
-    script = _scripts.get(backend)
-    if script is None:
-        client = raw_redis(backend)
-        if client is None:
-            return None
-        script = _scripts[backend] = client.register_script(_COUNT)
-    return script
 
 
 def _add_one(counter: str) -> int:
@@ -87,7 +72,7 @@ def _add_one(counter: str) -> int:
 def _count(counters: list[str]) -> list[int] | None:
     """Add one to each counter, in one round trip to Redis; their new values, or None if the cache is unreachable."""
     try:
-        script = _script()
+        script = redis_script(caches["default"], _COUNT)  # on this thread's cache object
         if script is None:
             return [_add_one(counter) for counter in counters]
         keys = [cache.make_and_validate_key(counter) for counter in counters]

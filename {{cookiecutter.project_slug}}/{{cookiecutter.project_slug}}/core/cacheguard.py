@@ -5,12 +5,14 @@ cache cannot be reached. After a failure the cache is left alone for ``PAUSE`` s
 this process, so an outage costs one timeout per process rather than one per call, and
 one warning rather than one per request. ``raw_redis(backend)`` is the one place that
 tells a Redis cache from another: the hot paths that talk to Redis directly (Lua
-scripts, plain strings) ask it.
+scripts, plain strings) ask it, and ``redis_script(backend, source)`` keeps their Lua
+scripts registered (sent by EVALSHA; loaded once per server).
 """
 
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -50,6 +52,28 @@ def raw_redis(backend: Any) -> Any | None:
     if not type(backend).__module__.startswith("django_redis"):
         return None
     return backend.client.get_client(write=True)
+
+
+# Per cache object (Django makes one per thread, so each thread's client has its own): source -> script.
+_scripts: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakKeyDictionary()
+
+
+def redis_script(backend: Any, source: str) -> Any | None:
+    """The Lua ``source`` registered on the raw client behind ``backend`` (a redis-py Script), else None.
+
+    Calling it sends EVALSHA, and loads the script first if the server does not have it
+    (a restarted Redis, a new one after a failover).
+    """
+    scripts = _scripts.get(backend)
+    if scripts is None:
+        scripts = _scripts[backend] = {}
+    script = scripts.get(source)
+    if script is None:
+        client = raw_redis(backend)
+        if client is None:
+            return None
+        script = scripts[source] = client.register_script(source)
+    return script
 
 
 def last_failure_at() -> float:

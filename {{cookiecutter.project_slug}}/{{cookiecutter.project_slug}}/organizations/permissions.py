@@ -56,7 +56,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from {{ cookiecutter.project_slug }}.core import requestcache
-from {{ cookiecutter.project_slug }}.core.cacheguard import raw_redis
+from {{ cookiecutter.project_slug }}.core.cacheguard import raw_redis, redis_script
 
 from .models import ApiKey, Membership, PermissionInvalidation, Role
 from .principals import Principal
@@ -204,8 +204,7 @@ class _Store:
         # A weak reference: the store is kept per cache object and must not keep it alive.
         self._backend = weakref.ref(backend)
         self.redis: Any = raw_redis(backend)
-        if self.redis is not None:
-            self._store_if_current = self.redis.register_script(_STORE_IF_CURRENT)
+        self._store_if_current: Any = redis_script(backend, _STORE_IF_CURRENT)
 
     @property
     def backend(self) -> Any:

@@ -16,7 +16,7 @@ from django.core import signing
 from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponseBase
 
-from {{ cookiecutter.project_slug }}.core.cacheguard import raw_redis
+from {{ cookiecutter.project_slug }}.core.cacheguard import redis_script
 
 COOKIE = "dbpos"
 SALT = "core.db.positions"
@@ -73,9 +73,9 @@ def remember(request: HttpRequest, response: HttpResponseBase, position: int) ->
         )
         return
     key = _user_key(user_id)
-    client = raw_redis(caches["default"])
-    if client is not None:
-        client.eval(_KEEP_MAX, 1, cache.make_and_validate_key(key), position, ttl)
+    keep_max = redis_script(caches["default"], _KEEP_MAX)
+    if keep_max is not None:
+        keep_max(keys=[cache.make_and_validate_key(key)], args=[position, ttl])
     else:
         stored = cache.get(key)
         if stored is None or int(stored) < position:
