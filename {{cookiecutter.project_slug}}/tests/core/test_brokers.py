@@ -1,5 +1,6 @@
 """The job broker follows the environment: Redis by default, RabbitMQ by URL, in-memory without either; our Redis
-broker takes back what a Redis restart left with a live worker."""
+broker takes back what a Redis restart left with a live worker, and sends each signal only to the middleware that
+implement it."""
 
 import os
 import uuid
@@ -11,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.utils.module_loading import import_string
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
+from dramatiq.middleware import SkipMessage
 
 from {{ cookiecutter.project_slug }}.core.jobs.brokers import RedisBroker
 
@@ -119,3 +121,46 @@ def test_a_message_being_processed_is_not_taken_back(redis_broker):
     assert next(redis_broker.consume("default", prefetch=1, timeout=100)) is None
     consumer.ack(proxy)
     assert redis_broker.in_hand["default"] == set()
+
+
+class Recorder(dramatiq.Middleware):
+    """Records the enqueue signals it receives; fails on ``after_enqueue`` when told to."""
+
+    def __init__(self, name: str, calls: list[str], *, fail: bool = False) -> None:
+        self.name, self.calls, self.fail = name, calls, fail
+
+    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
+        self.calls.append(f"{self.name} before")
+
+    def after_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
+        self.calls.append(f"{self.name} after")
+        if self.fail:
+            raise RuntimeError("broken middleware")
+
+
+class Refuses(dramatiq.Middleware):
+    def before_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int) -> None:
+        raise SkipMessage
+
+
+def test_our_broker_sends_each_signal_only_to_the_middleware_that_implement_it_in_dramatiqs_order(caplog):
+    calls: list[str] = []
+    first, second = Recorder("first", calls), Recorder("second", calls, fail=True)
+    broker = RedisBroker(url="redis://127.0.0.1:6379/0", middleware=[first, dramatiq.Middleware(), second])
+
+    assert broker.implementing("before_enqueue") == (first, second)
+    assert broker.implementing("after_enqueue") == (second, first)
+    broker.emit_before("enqueue", message(1), None)
+    broker.emit_after("enqueue", message(1), None)
+    assert calls == ["first before", "second before", "second after", "first after"]  # a failure does not stop it
+    assert "Unexpected failure in after_enqueue" in caplog.text
+
+    calls.clear()
+    broker.add_middleware(Recorder("third", calls))
+    broker.middleware.remove(first)  # edited in place, as a test fixture does
+    broker.emit_before("enqueue", message(1), None)
+    assert calls == ["second before", "third before"]
+
+    broker.add_middleware(Refuses())
+    with pytest.raises(SkipMessage):  # a middleware's own errors still stop the enqueue
+        broker.emit_before("enqueue", message(1), None)

@@ -11,26 +11,65 @@ Here each new consumer (at start, and after every connection error) puts back
 the messages of its queue that are in this worker's set but not in its hands:
 fetched and never delivered, or fetched into a consumer that a connection error
 replaced. Messages being processed stay in hand until acknowledged.
+
+It also calls, for each signal (enqueue, process_message, ack...), only the
+middleware that implement it: Dramatiq calls every middleware's method, most of
+them the base class's no-ops, several times per job.
 """
 
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 import redis
 from dramatiq.broker import Consumer, MessageProxy
 from dramatiq.brokers.redis import RedisBroker as DramatiqRedisBroker
 from dramatiq.brokers.redis import _RedisConsumer
 from dramatiq.errors import ConnectionClosed
+from dramatiq.middleware import Middleware, MiddlewareError
 
 
 class RedisBroker(DramatiqRedisBroker):
     """``dramatiq.brokers.redis.RedisBroker`` that takes back orphaned messages (see the module docstring)."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
+        self._hooks: dict[str, tuple[list[Middleware], tuple[Middleware, ...]]] = {}  # before super(): it emits
         super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]
         self.in_hand: dict[str, set[str]] = defaultdict(set)  # queue -> Redis message ids delivered, not done
         self.in_hand_lock = threading.Lock()
+
+    def emit_before(self, signal: str, *args: Any, **kwargs: Any) -> None:
+        signal = "before_" + signal
+        for middleware in self.implementing(signal):
+            try:
+                getattr(middleware, signal)(self, *args, **kwargs)
+            except MiddlewareError:
+                raise
+            except Exception:
+                self.logger.critical("Unexpected failure in %s of %r.", signal, middleware, exc_info=True)
+
+    def emit_after(self, signal: str, *args: Any, **kwargs: Any) -> None:
+        signal = "after_" + signal
+        for middleware in self.implementing(signal):
+            try:
+                getattr(middleware, signal)(self, *args, **kwargs)
+            except Exception:
+                self.logger.critical("Unexpected failure in %s of %r.", signal, middleware, exc_info=True)
+
+    def implementing(self, signal: str) -> tuple[Middleware, ...]:
+        """The middleware that implement ``signal``, in Dramatiq's order (reversed for ``after_`` signals).
+
+        Remembered per signal while ``self.middleware`` holds the same objects (a test may edit the list).
+        """
+        cached = self._hooks.get(signal)
+        if cached is not None and cached[0] == self.middleware:
+            return cached[1]
+        current = list(self.middleware)
+        ordered = reversed(current) if signal.startswith("after_") else current
+        implementing = tuple(middleware for middleware in ordered if _implements(middleware, signal))
+        self._hooks[signal] = (current, implementing)
+        return implementing
 
     @property
     def consumer_class(self) -> type[_RedisConsumer]:
@@ -63,6 +102,14 @@ class RedisBroker(DramatiqRedisBroker):
                 self.in_hand[queue_name].add(message_id)
             else:
                 self.in_hand[queue_name].discard(message_id)
+
+
+def _implements(middleware: Middleware, signal: str) -> bool:
+    """Whether ``middleware`` does something on ``signal``: not the base class's no-op (an unknown signal: yes)."""
+    base = getattr(Middleware, signal, None)
+    if base is None or signal in getattr(middleware, "__dict__", {}):
+        return True
+    return getattr(type(middleware), signal, None) is not base
 
 
 class _Consumer(_RedisConsumer):

@@ -12,6 +12,7 @@ Both require ``Authorization: Bearer $METRICS_TOKEN`` and answer 404 while
 METRICS_TOKEN is unset: metrics are never public.
 """
 
+import functools
 import hmac
 import logging
 import os
@@ -61,6 +62,17 @@ JOB_DURATION = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0),
 )
 
+# Each metric's labelled child, looked up once per label set: ``labels()`` takes a lock and
+# builds its key on every call, and these run on every enqueue and job (a bounded set of
+# queues, actors and outcomes). Nothing here removes children, so the cached ones stay live.
+_db_pool = functools.cache(DB_POOL.labels)
+_jobs = functools.cache(JOBS.labels)
+_jobs_enqueued = functools.cache(JOBS_ENQUEUED.labels)
+_jobs_retried = functools.cache(JOBS_RETRIED.labels)
+_jobs_dead_lettered = functools.cache(JOBS_DEAD_LETTERED.labels)
+_jobs_in_progress = functools.cache(JOBS_IN_PROGRESS.labels)
+_job_duration = functools.cache(JOB_DURATION.labels)
+
 
 def exposition() -> bytes:
     """Every sample of this server in the Prometheus text format."""
@@ -84,10 +96,10 @@ def record_pool_usage() -> None:
         if pool is None:
             continue
         stats = pool.get_stats()
-        DB_POOL.labels(connection.alias, "size").set(stats.get("pool_size", 0))
-        DB_POOL.labels(connection.alias, "available").set(stats.get("pool_available", 0))
-        DB_POOL.labels(connection.alias, "waiting").set(stats.get("requests_waiting", 0))
-        DB_POOL.labels(connection.alias, "max").set(stats.get("pool_max", 0))
+        _db_pool(connection.alias, "size").set(stats.get("pool_size", 0))
+        _db_pool(connection.alias, "available").set(stats.get("pool_available", 0))
+        _db_pool(connection.alias, "waiting").set(stats.get("requests_waiting", 0))
+        _db_pool(connection.alias, "max").set(stats.get("pool_max", 0))
 
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
@@ -109,15 +121,15 @@ class JobMetrics(Middleware):
         return [serve_worker_metrics] if os.environ.get(MULTIPROCESS_DIR) else []
 
     def after_enqueue(self, broker: dramatiq.Broker, message: dramatiq.Message[object], delay: int) -> None:
-        JOBS_ENQUEUED.labels(message.queue_name, message.actor_name).inc()
+        _jobs_enqueued(message.queue_name, message.actor_name).inc()
         if message.options.get("retries"):
-            JOBS_RETRIED.labels(message.queue_name, message.actor_name).inc()
+            _jobs_retried(message.queue_name, message.actor_name).inc()
 
     def after_nack(self, broker: dramatiq.Broker, message: dramatiq.MessageProxy) -> None:
-        JOBS_DEAD_LETTERED.labels(message.queue_name, message.actor_name).inc()
+        _jobs_dead_lettered(message.queue_name, message.actor_name).inc()
 
     def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.MessageProxy) -> None:
-        JOBS_IN_PROGRESS.labels(message.queue_name, message.actor_name).inc()
+        _jobs_in_progress(message.queue_name, message.actor_name).inc()
         self._started[message.message_id] = time.perf_counter()
 
     def after_process_message(
@@ -131,15 +143,15 @@ class JobMetrics(Middleware):
         labels = (message.queue_name, message.actor_name)
         started = self._started.pop(message.message_id, None)
         if started is not None:
-            JOB_DURATION.labels(*labels).observe(time.perf_counter() - started)
-        JOBS_IN_PROGRESS.labels(*labels).dec()
-        JOBS.labels(*labels, "failed" if exception is not None else "succeeded").inc()
+            _job_duration(*labels).observe(time.perf_counter() - started)
+        _jobs_in_progress(*labels).dec()
+        _jobs(*labels, "failed" if exception is not None else "succeeded").inc()
         record_pool_usage()
 
     def after_skip_message(self, broker: dramatiq.Broker, message: dramatiq.MessageProxy) -> None:
         self._started.pop(message.message_id, None)
-        JOBS_IN_PROGRESS.labels(message.queue_name, message.actor_name).dec()
-        JOBS.labels(message.queue_name, message.actor_name, "skipped").inc()
+        _jobs_in_progress(message.queue_name, message.actor_name).dec()
+        _jobs(message.queue_name, message.actor_name, "skipped").inc()
 
     def after_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         if os.environ.get(MULTIPROCESS_DIR):

@@ -94,17 +94,25 @@ class TracePropagation(Middleware):
         if MESSAGE_OPTION in message.options:  # a retry keeps the trace of its first try
             return
         carrier: dict[str, str] = {}
-        with tracer().start_as_current_span(
-            f"{message.actor_name} send",
-            kind=SpanKind.PRODUCER,
-            attributes=_attributes(message),
-        ):
+        if _provider is None:
+            # Tracing off: the no-op tracer's span would only repeat the current context, so inject
+            # that directly (a context set by other instrumentation still travels), at a tenth of the cost.
             propagate.inject(carrier)
+        else:
+            with tracer().start_as_current_span(
+                f"{message.actor_name} send",
+                kind=SpanKind.PRODUCER,
+                attributes=_attributes(message),
+            ):
+                propagate.inject(carrier)
         if carrier:
             message.options[MESSAGE_OPTION] = carrier
 
     def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.MessageProxy) -> None:
-        parent = propagate.extract(message.options.get(MESSAGE_OPTION) or {})
+        carrier = message.options.get(MESSAGE_OPTION) or {}
+        if _provider is None and not carrier:
+            return  # tracing off and no trace to join: the no-op span would change nothing
+        parent = propagate.extract(carrier)
         span = tracer().start_span(
             f"{message.actor_name} process",
             context=parent,
