@@ -147,9 +147,11 @@ def sync_tools(uv: str, env: dict[str, str]) -> Path:
     return ROOT / ".venv" / BIN
 
 
-def bake_default(output: str, env: dict[str, str], uv: str, tools: Path, *sync_args: str) -> Path:
-    """Generate the default project into output and install it from its lock (``uv sync --frozen``)."""
-    subprocess.run([str(tools / "cookiecutter"), "--no-input", "-o", output, str(ROOT)], env=env, check=True)
+def bake_default(
+    output: str, env: dict[str, str], uv: str, tools: Path, *sync_args: str, template: Path = ROOT
+) -> Path:
+    """Generate the default project into output from ``template`` (this checkout) and install it from its lock."""
+    subprocess.run([str(tools / "cookiecutter"), "--no-input", "-o", output, str(template)], env=env, check=True)
     project = Path(output) / "acme_cloud"
     subprocess.run([uv, "sync", "--frozen", "--quiet", *sync_args], cwd=project, env=env, check=True)
     return project

@@ -73,6 +73,8 @@ def test_a_short_run_prints_every_ratio(services):
         "API request, no memo of valid list queries",
         "warm permission check, no memo of parsed values",
         "warm entitlement check, no memo of decoded values",
+        "one-row read, psycopg_pool's check (an empty statement)",
+        "one-row read, client-side binding (nothing prepared)",
         "jobs/s, ours (actor base, middleware) / plain",
         "routing decision per query, microseconds",
         "read-heavy run, requests/s (test client)",
@@ -80,3 +82,42 @@ def test_a_short_run_prints_every_ratio(services):
         assert row in table, f"{row!r} missing from:\n{table}\n--- stderr\n{result.stderr}"
     assert "Queries: warm check 0, cold check 1. With billing on: warm entitlement check 0, cold 3." in table
     assert "(90 reads, 10 writes)" in table
+
+
+COMPARE = str(ROOT / "scripts" / "bench_compare.py")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["no-such-revision"], "'no-such-revision' is not a commit of this checkout"),
+        (["HEAD", "--rounds", "0"], "--rounds and --clients must be at least 1"),
+        (["HEAD", "--seconds", "0"], "--seconds above 0"),
+        ([], "the following arguments are required: revision"),
+    ],
+)
+def test_the_comparison_refuses_a_bad_revision_or_option_before_any_work(arguments, message):
+    result = subprocess.run(
+        [sys.executable, COMPARE, *arguments], capture_output=True, text=True, timeout=60, env=clean_environment()
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "baking" not in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.needs("wrk")
+def test_a_short_comparison_prints_every_ratio(services):
+    short = ["HEAD", "--rounds", "1", "--seconds", "0.5", "--clients", "2"]
+    result = subprocess.run(
+        [sys.executable, COMPARE, *short],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=clean_environment(),
+        cwd=ROOT,
+    )
+    assert_ok(result)
+    for endpoint in ("one row", "list of 20", "bare view"):
+        for pair in ("after / before", "before / reference", "after / reference"):
+            assert f"{endpoint}, {pair}" in result.stdout, f"{endpoint}, {pair} missing from:\n{result.stdout}"
