@@ -55,6 +55,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -330,14 +331,77 @@ def production_environment(env: dict[str, str], *, settings: str, name: str, dat
     }
 
 
+Endpoints = dict[str, tuple[int, str, dict[str, str], int | None]]  # name: port, path, headers, rows (or None)
+
+
+def add_bench_files(project: Path) -> None:
+    """The benchmark's settings and URLs (endpoints a and b) in a baked project."""
+    (project / "config/settings/bench.py").write_text(BENCH_SETTINGS, encoding="utf-8")
+    (project / "config/bench_urls.py").write_text(BENCH_URLS, encoding="utf-8")
+    (project / "staticfiles").mkdir(exist_ok=True)  # WhiteNoise warns without it; no page is served here
+
+
+def postgres_admin(python: str) -> Callable[..., None]:
+    """Run statements (CREATE and DROP DATABASE) on the local Postgres with the project's own psycopg."""
+
+    def admin(*statements: str) -> None:
+        script = "import sys, psycopg\nc = psycopg.connect(sys.argv[1], autocommit=True)\n"
+        script += "".join(f"c.execute({statement!r})\n" for statement in statements)
+        subprocess.run([python, "-c", script, f"{DATABASE_BASE_URL}/postgres"], check=True, timeout=120)
+
+    return admin
+
+
+def seed_project(project: Path, server_env: dict[str, str]) -> dict[str, str]:
+    """Migrate the baked project's database (created by the caller) and seed it: the seed's ids, key and token."""
+    manage = [str(project / ".venv/bin/python"), "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=project, env=server_env, check=True)
+    seeded = subprocess.run([*manage, "shell", "-c", SEED], cwd=project, env=server_env, capture_output=True, text=True)
+    if seeded.returncode != 0:
+        fail(f"the seed failed in {project}:\n{seeded.stderr.strip()}")
+    seed: dict[str, str] = json.loads(seeded.stdout.strip().splitlines()[-1])
+    return seed
+
+
+def seed_reference(python: str, reference_env: dict[str, str]) -> dict[str, str]:
+    """Migrate and seed the reference's database (created by the caller): the headers of its token."""
+    manage = [python, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=REFERENCE, env=reference_env, check=True)
+    seeded = subprocess.run([*manage, "seed"], cwd=REFERENCE, env=reference_env, capture_output=True, text=True)
+    if seeded.returncode != 0:
+        fail(f"the reference's seed failed:\n{seeded.stderr.strip()}")
+    return {"Authorization": f"Token {seeded.stdout.strip().splitlines()[-1]}"}
+
+
+def check_and_warm(endpoints: Endpoints, clients: int) -> None:
+    """Each endpoint answers 200 with the rows expected; a second of load then warms each worker's caches and pools."""
+    for name, (port, path, headers, expected) in endpoints.items():
+        status, body = get(port, path, headers)
+        if status != 200:
+            fail(f"{name}: HTTP {status}: {body[:300]!r}")
+        if expected is not None and rows(body) != expected:
+            fail(f"{name}: expected {expected} rows, got {rows(body)}")
+        load(port, path, headers, 1.0, clients)
+
+
+def alternate(endpoints: Endpoints, *, rounds: int, seconds: float, clients: int) -> dict[str, list[float]]:
+    """Requests/s of each endpoint in each round; the order rotates each round, so drift hits all alike."""
+    results: dict[str, list[float]] = {name: [] for name in endpoints}
+    names = list(endpoints)
+    for number in range(rounds):
+        for name in names[number % len(names) :] + names[: number % len(names)]:
+            port, path, headers, _ = endpoints[name]
+            results[name].append(load(port, path, headers, seconds, clients))
+        say(f"round {number + 1}: " + ", ".join(f"{name} {results[name][-1]:.0f}/s" for name in names))
+    return results
+
+
 def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, clients: int) -> dict[str, list[float]]:
     """Serve the installed project under gunicorn, billing off and on, and the outside reference beside it, and
     measure the endpoints; requests/s of each round, by endpoint."""
     database = f"runway_{CHECKOUT}_bench_api"
     reference_database = f"runway_{CHECKOUT}_bench_floor"
-    (project / "config/settings/bench.py").write_text(BENCH_SETTINGS, encoding="utf-8")
-    (project / "config/bench_urls.py").write_text(BENCH_URLS, encoding="utf-8")
-    (project / "staticfiles").mkdir(exist_ok=True)  # WhiteNoise warns without it; no page is served here
+    add_bench_files(project)
     server_env = {  # billing off: nothing STRIPE_ or BILLING_ is taken from the shell
         **production_environment(env, settings="bench", name=f"bench-{os.getpid()}", database=database, redis_db=15),
         "LOG_LEVEL": "WARNING",
@@ -354,11 +418,7 @@ def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, 
     }
     reference_env = reference_environment(env, reference_database)
     python = str(project / ".venv/bin/python")
-
-    def admin(*statements: str) -> None:
-        script = "import sys, psycopg\nc = psycopg.connect(sys.argv[1], autocommit=True)\n"
-        script += "".join(f"c.execute({statement!r})\n" for statement in statements)
-        subprocess.run([python, "-c", script, f"{DATABASE_BASE_URL}/postgres"], check=True, timeout=120)
+    admin = postgres_admin(python)
 
     def drop_reference_cache() -> None:
         # Only the keys the reference's cache writes (django-redis, no KEY_PREFIX): never another user's.
@@ -375,21 +435,8 @@ def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, 
     try:
         admin(*(f"DROP DATABASE IF EXISTS {name}" for name in (database, reference_database)))
         admin(f"CREATE DATABASE {database}", f"CREATE DATABASE {reference_database}")
-        manage = [python, "manage.py"]
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=project, env=server_env, check=True)
-        seeded = subprocess.run(
-            [*manage, "shell", "-c", SEED], cwd=project, env=server_env, capture_output=True, text=True
-        )
-        if seeded.returncode != 0:
-            fail(f"the seed failed:\n{seeded.stderr.strip()}")
-        seed = json.loads(seeded.stdout.strip().splitlines()[-1])
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=REFERENCE, env=reference_env, check=True)
-        reference_seed = subprocess.run(
-            [*manage, "seed"], cwd=REFERENCE, env=reference_env, capture_output=True, text=True
-        )
-        if reference_seed.returncode != 0:
-            fail(f"the reference's seed failed:\n{reference_seed.stderr.strip()}")
-        reference_token = reference_seed.stdout.strip().splitlines()[-1]
+        seed = seed_project(project, server_env)
+        token = seed_reference(python, reference_env)
 
         servers += [serve(project, server_env), serve(project, billing_env), serve_reference(project, reference_env)]
         for (server, port), ready in zip(servers, ("/healthz", "/healthz", "/bare/"), strict=True):
@@ -397,8 +444,7 @@ def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, 
         (_, plain), (_, billing), (_, reference) = servers
         projects = f"organizations/{seed['organization']}/projects/"
         key = {"Authorization": f"Bearer {seed['api_key']}"}
-        token = {"Authorization": f"Token {reference_token}"}
-        endpoints = {  # name: port, path, headers, rows (None: not a list of rows)
+        endpoints: Endpoints = {
             "a bare Django": (plain, "/bench/bare/", {}, None),
             "b plain DRF": (plain, "/bench/drf/", {"Authorization": f"Token {seed['token']}"}, 20),
             "c ours (v2)": (plain, f"/api/v2/{projects}", key, 20),
@@ -409,26 +455,13 @@ def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, 
             "g reference, one row": (reference, "/api/v1/me/", token, 1),
             "h reference, list of 20": (reference, "/api/v1/items/", token, 20),
         }
-        for name, (port, path, headers, expected) in endpoints.items():
-            status, body = get(port, path, headers)
-            if status != 200:
-                fail(f"{name}: HTTP {status}: {body[:300]!r}")
-            if expected is not None and rows(body) != expected:
-                fail(f"{name}: expected {expected} rows, got {rows(body)}")
-            load(port, path, headers, 1.0, clients)  # warm every worker's caches and pools
+        check_and_warm(endpoints, clients)
         # Billing is on where it should be: the plan's per-organization counter exists under its cache prefix only.
         for environment, expected_on in ((billing_env, True), (server_env, False)):
             counter = f"{environment['CACHE_KEY_PREFIX']}:*throttle:org:{seed['organization']}:*"
             if counted(python, server_env["REDIS_URL"], counter) != expected_on:
                 fail(f"billing is {'off' if expected_on else 'on'} where it should not be: {counter} {expected_on=}")
-        results: dict[str, list[float]] = {name: [] for name in endpoints}
-        names = list(endpoints)
-        for number in range(rounds):
-            order = names[number % len(names) :] + names[: number % len(names)]
-            for name in order:
-                port, path, headers, _ = endpoints[name]
-                results[name].append(load(port, path, headers, seconds, clients))
-            say(f"round {number + 1}: " + ", ".join(f"{name} {results[name][-1]:.0f}/s" for name in names))
+        results = alternate(endpoints, rounds=rounds, seconds=seconds, clients=clients)
     finally:
         stop(servers)
         admin(*(f"DROP DATABASE IF EXISTS {name}" for name in (database, reference_database)))

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import statistics
 import subprocess
@@ -54,11 +53,9 @@ def export(commit: str, folder: Path) -> None:
 
 def prepared(
     project: Path, env: dict[str, str], *, side: str, database: str, admin: Callable[..., None]
-) -> tuple[dict, dict]:
-    """Write the benchmark's files into a baked project, migrate and seed its database: its environment and seed."""
-    (project / "config/settings/bench.py").write_text(bench_api.BENCH_SETTINGS, encoding="utf-8")
-    (project / "config/bench_urls.py").write_text(bench_api.BENCH_URLS, encoding="utf-8")
-    (project / "staticfiles").mkdir(exist_ok=True)
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Write the benchmark's files into a baked project, make, migrate and seed its database: its environment, seed."""
+    bench_api.add_bench_files(project)
     server_env = {
         **bench_api.production_environment(
             env, settings="bench", name=f"compare-{side}-{os.getpid()}", database=database, redis_db=15
@@ -67,42 +64,21 @@ def prepared(
         "PROMETHEUS_MULTIPROC_DIR": str(project / "prometheus"),
     }
     admin(f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}")
-    manage = [str(project / ".venv/bin/python"), "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=project, env=server_env, check=True)
-    seeded = subprocess.run(
-        [*manage, "shell", "-c", bench_api.SEED], cwd=project, env=server_env, capture_output=True, text=True
-    )
-    if seeded.returncode != 0:
-        fail(f"the seed failed in the {side} project:\n{seeded.stderr.strip()}")
-    return server_env, json.loads(seeded.stdout.strip().splitlines()[-1])
+    return server_env, bench_api.seed_project(project, server_env)
 
 
 def measure(before: Path, after: Path, env: dict[str, str], *, rounds: int, seconds: float, clients: int) -> dict:
     """Serve both projects and the reference; requests/s of each round, by endpoint."""
     databases = {side: f"runway_{CHECKOUT}_compare_{side}" for side in ("before", "after", "floor")}
     python = str(after / ".venv/bin/python")
-
-    def admin(*statements: str) -> None:
-        script = "import sys, psycopg\nc = psycopg.connect(sys.argv[1], autocommit=True)\n"
-        script += "".join(f"c.execute({statement!r})\n" for statement in statements)
-        subprocess.run([python, "-c", script, f"{bench_api.DATABASE_BASE_URL}/postgres"], check=True, timeout=120)
-
+    admin = bench_api.postgres_admin(python)
     reference_env = bench_api.reference_environment(env, databases["floor"])
     servers: list[tuple[subprocess.Popen[bytes], int]] = []
     try:
         before_env, before_seed = prepared(before, env, side="before", database=databases["before"], admin=admin)
         after_env, after_seed = prepared(after, env, side="after", database=databases["after"], admin=admin)
         admin(f"DROP DATABASE IF EXISTS {databases['floor']}", f"CREATE DATABASE {databases['floor']}")
-        manage = [python, "manage.py"]
-        subprocess.run(
-            [*manage, "migrate", "--noinput", "-v", "0"], cwd=bench_api.REFERENCE, env=reference_env, check=True
-        )
-        reference_seed = subprocess.run(
-            [*manage, "seed"], cwd=bench_api.REFERENCE, env=reference_env, capture_output=True, text=True
-        )
-        if reference_seed.returncode != 0:
-            fail(f"the reference's seed failed:\n{reference_seed.stderr.strip()}")
-        token = {"Authorization": f"Token {reference_seed.stdout.strip().splitlines()[-1]}"}
+        token = bench_api.seed_reference(python, reference_env)
         servers += [
             bench_api.serve(before, before_env),
             bench_api.serve(after, after_env),
@@ -110,7 +86,7 @@ def measure(before: Path, after: Path, env: dict[str, str], *, rounds: int, seco
         ]
         for (server, port), ready in zip(servers, ("/healthz", "/healthz", "/bare/"), strict=True):
             bench_api.wait_until_serving(server, port, ready)
-        endpoints: dict[str, tuple[int, str, dict[str, str], int | None]] = {}
+        endpoints: bench_api.Endpoints = {}
         for side, (_, port), seed in (("before", servers[0], before_seed), ("after", servers[1], after_seed)):
             projects = f"/api/v2/organizations/{seed['organization']}/projects/"
             key = {"Authorization": f"Bearer {seed['api_key']}"}
@@ -121,24 +97,11 @@ def measure(before: Path, after: Path, env: dict[str, str], *, rounds: int, seco
         endpoints["reference, one row"] = (reference, "/api/v1/me/", token, 1)
         endpoints["reference, list of 20"] = (reference, "/api/v1/items/", token, 20)
         endpoints["reference, bare view"] = (reference, "/bare/", {}, None)
-        for name, (port, path, headers, expected) in endpoints.items():
-            status, body = bench_api.get(port, path, headers)
-            if status != 200:
-                fail(f"{name}: HTTP {status}: {body[:300]!r}")
-            if expected is not None and bench_api.rows(body) != expected:
-                fail(f"{name}: expected {expected} rows, got {bench_api.rows(body)}")
-            bench_api.load(port, path, headers, 1.0, clients)  # warm every worker's caches and pools
-        results: dict[str, list[float]] = {name: [] for name in endpoints}
-        names = list(endpoints)
-        for number in range(rounds):
-            for name in names[number % len(names) :] + names[: number % len(names)]:
-                port, path, headers, _ = endpoints[name]
-                results[name].append(bench_api.load(port, path, headers, seconds, clients))
-            say(f"round {number + 1}: " + ", ".join(f"{name} {results[name][-1]:.0f}/s" for name in names))
+        bench_api.check_and_warm(endpoints, clients)
+        return bench_api.alternate(endpoints, rounds=rounds, seconds=seconds, clients=clients)
     finally:
         bench_api.stop(servers)
         admin(*(f"DROP DATABASE IF EXISTS {database}" for database in databases.values()))
-    return results
 
 
 def main() -> int:
