@@ -40,20 +40,20 @@ class RedisBroker(DramatiqRedisBroker):
         self.in_hand_lock = threading.Lock()
 
     def emit_before(self, signal: str, *args: Any, **kwargs: Any) -> None:
-        signal = "before_" + signal
-        for middleware in self.implementing(signal):
-            try:
-                getattr(middleware, signal)(self, *args, **kwargs)
-            except MiddlewareError:
-                raise
-            except Exception:
-                self.logger.critical("Unexpected failure in %s of %r.", signal, middleware, exc_info=True)
+        self._emit("before_" + signal, args, kwargs, raising=(MiddlewareError,))  # a before_ hook may stop the step
 
     def emit_after(self, signal: str, *args: Any, **kwargs: Any) -> None:
-        signal = "after_" + signal
+        self._emit("after_" + signal, args, kwargs, raising=())
+
+    def _emit(
+        self, signal: str, args: tuple[Any, ...], kwargs: dict[str, Any], *, raising: tuple[type[Exception], ...]
+    ) -> None:
+        """Dramatiq's emit_before/emit_after, to the implementing middleware only: other failures are logged."""
         for middleware in self.implementing(signal):
             try:
                 getattr(middleware, signal)(self, *args, **kwargs)
+            except raising:
+                raise
             except Exception:
                 self.logger.critical("Unexpected failure in %s of %r.", signal, middleware, exc_info=True)
 
