@@ -8,8 +8,10 @@ bypassed, so that both see the same moment of the machine:
 
 - an authenticated API request (Django's test client, the v2 list of 20 projects with an API
   key): as shipped, without ``organizations.keys``' record of known keys (the key is read from
-  the database each time), and without ``api.views``' memo of valid list queries (the query is
-  validated by its serializer each time);
+  the database each time), without ``api.views``' memo of valid list queries (the query is
+  validated by its serializer each time), and with the rate limits counted in a Redis round
+  trip of their own instead of riding along with the permission set's GET
+  (``api.throttling.count_ahead``, issue 18);
 - the warm permission check: without ``organizations.permissions``' memo of key names
   (``_keys``) and of parsed stored values (``_parse``);
 - the warm entitlement check: without ``billing.entitlements``' memo of decoded values
@@ -47,7 +49,7 @@ from acme_cloud.core.db.pool import check_connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from acme_cloud.accounts.models import User
-from acme_cloud.api import views
+from acme_cloud.api import authentication, views
 from acme_cloud.billing import entitlements
 from acme_cloud.billing.models import BillingAccount, EntitlementOverride
 from acme_cloud.billing.plans import Limit
@@ -142,6 +144,11 @@ def without_decode():
     return swap(entitlements, "_decode", entitlements._decode.__wrapped__)
 
 
+def without_counting_ahead():
+    # The rate limits counted in their own round trip, after the permission set's GET, as before issue 18.
+    return swap(authentication, "count_ahead", lambda *args: None)
+
+
 def with_pools_check():
     return swap(connection.pool, "_check", lending(ConnectionPool.check_connection, ServerBindingCursor, 5))
 
@@ -187,6 +194,7 @@ for function in (request, check, entitled, one_row):
 cases = [
     ("API request, no record of known keys", request, without_records, COUNT // 4),
     ("API request, no memo of valid list queries", request, without_valid_queries, COUNT // 4),
+    ("API request, rate limits in a round trip of their own", request, without_counting_ahead, COUNT // 4),
     ("warm permission check, no memo of key names", check, without_keys, COUNT),
     ("warm permission check, no memo of parsed values", check, without_parse, COUNT),
     ("warm entitlement check, no memo of decoded values", entitled, without_decode, COUNT),

@@ -1,5 +1,6 @@
 """Fixtures shared by the suite: users, and a real job worker on the configured broker."""
 
+import contextlib
 import functools
 import http.server
 import os
@@ -12,6 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import dramatiq
 import pytest
@@ -20,6 +22,7 @@ from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.test import Client
 from dramatiq.brokers.stub import StubBroker
+from redis.connection import AbstractConnection
 
 from {{ cookiecutter.project_slug }}.core import cacheguard
 
@@ -114,6 +117,21 @@ def private_redis() -> Iterator[PrivateRedis]:
         yield redis
     finally:
         redis.stop()
+
+
+@contextlib.contextmanager
+def redis_round_trips() -> Iterator[list[str]]:
+    """The commands sent to Redis meanwhile, one per round trip (a pipeline counts once, as its first command)."""
+    sent: list[str] = []
+    send = AbstractConnection.send_packed_command
+
+    def counted(connection: AbstractConnection, command: Any, check_health: bool = True) -> None:
+        packed = b"".join(command) if isinstance(command, list | tuple) else bytes(command)
+        sent.append(packed.split(b"\r\n")[2].decode().upper())  # *<count>, $<length>, then the command's name
+        send(connection, command, check_health)
+
+    with mock.patch.object(AbstractConnection, "send_packed_command", counted):
+        yield sent
 
 
 def redis_cache(port: int) -> dict[str, dict[str, object]]:

@@ -1,12 +1,7 @@
 """Entitlements: answered from the permission cache (0 queries warm), fresh after a change, refused in the one shape."""
 
-import contextlib
-from collections.abc import Iterator
-from typing import Any
-from unittest import mock
-
 import pytest
-from redis.connection import AbstractConnection
+from django.core.cache import cache
 
 from {{ cookiecutter.project_slug }}.api import throttling
 from {{ cookiecutter.project_slug }}.api.views import ApiView
@@ -19,6 +14,7 @@ from {{ cookiecutter.project_slug }}.organizations import permissions
 from {{ cookiecutter.project_slug }}.organizations import services as organization_services
 from {{ cookiecutter.project_slug }}.organizations.models import Role
 
+from tests.conftest import redis_round_trips
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -141,21 +137,6 @@ def test_the_order_of_the_throttle_classes_does_not_matter(
     assert [second.get(path).status_code for _ in range(2)] == [200, 429]  # the org's 4th, 5th: refusals count
 
 
-@contextlib.contextmanager
-def redis_round_trips() -> Iterator[list[str]]:
-    """The commands sent to Redis meanwhile, one per round trip (a pipeline counts once, as its first command)."""
-    sent: list[str] = []
-    send = AbstractConnection.send_packed_command
-
-    def counted(connection: AbstractConnection, command: Any, check_health: bool = True) -> None:
-        packed = b"".join(command) if isinstance(command, list | tuple) else bytes(command)
-        sent.append(packed.split(b"\r\n")[2].decode().upper())  # *<count>, $<length>, then the command's name
-        send(connection, command, check_health)
-
-    with mock.patch.object(AbstractConnection, "send_packed_command", counted):
-        yield sent
-
-
 @pytest.mark.services
 def test_every_rate_limit_of_a_request_is_counted_in_one_redis_round_trip(owner, api_of, fake_stripe, mid_window):
     api = api_of(owner)  # on the Free plan: 60 requests a minute for the organization, beside the key's limit
@@ -165,7 +146,19 @@ def test_every_rate_limit_of_a_request_is_counted_in_one_redis_round_trip(owner,
     with redis_round_trips() as sent:
         assert api.get(path).status_code == 200
 
-    assert sent == ["GET", "EVALSHA"], "the permission set (with the plan), then both counters in one script call"
+    assert sent == ["GET"], "the permission set (with the plan) and both counters' script call, in one pipeline"
+
+
+@pytest.mark.services
+def test_a_request_the_plan_refuses_is_not_counted_against_the_organization(owner, api_of, fake_stripe, mid_window):
+    api, organization = api_of(owner), owner.organization.public_id  # the Free plan: no webhooks
+    window, _ = throttling._window()
+    counter = f"throttle:org:{organization}:{window}"
+
+    assert api.get(f"organizations/{organization}/webhooks/").status_code == 402
+    assert cache.get(counter, 0) == 0, "counted ahead with the permission read, then counted back"
+    assert api.get(f"organizations/{organization}/widgets/").status_code == 200
+    assert cache.get(counter) == 1
 
 
 def test_an_invitation_beyond_the_plans_seats_is_refused_with_a_clear_message(owner, fake_stripe, commit):

@@ -1,8 +1,9 @@
 """The three ways to call the API, tried in this order.
 
 - ``Authorization: Bearer <API key>``: an organization's key, for integrations
-  (organizations.keys). No query once warm; failed attempts are limited per
-  client address before any query (api.throttling.KeyFailures).
+  (organizations.keys). No query once warm, and one round trip to Redis for the
+  permission set and the rate limits together (api.throttling.count_ahead); failed
+  attempts are limited per client address before any query (api.throttling.KeyFailures).
 - ``X-Session-Token: <token>``: allauth's headless app sessions, for mobile apps.
 - The session cookie, for this project's own pages; CSRF is enforced on writes.
 
@@ -23,7 +24,7 @@ from {{ cookiecutter.project_slug }}.accounts.models import User
 from {{ cookiecutter.project_slug }}.organizations.keys import InvalidToken, authenticate_token
 from {{ cookiecutter.project_slug }}.organizations.principals import ApiKeyUser
 
-from .throttling import KeyFailures
+from .throttling import KeyFailures, count_ahead
 
 ACTIVITY_INTERVAL = 300
 _seen: dict[str, float] = {}
@@ -56,8 +57,14 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if not token or " " in token:
             failures.failed()
             raise exceptions.AuthenticationFailed("Send the key as: Authorization: Bearer <key>.")
+        view = request.parser_context.get("view")
+
+        def identified(key: ApiKeyUser) -> None:  # its counters ride along with its permission read
+            if view is not None:
+                count_ahead(request, view, key)
+
         try:
-            user = authenticate_token(token, before_query=failures.check)
+            user = authenticate_token(token, before_query=failures.check, identified=identified)
         except InvalidToken as error:
             failures.failed()
             raise exceptions.AuthenticationFailed(str(error)) from None

@@ -28,6 +28,7 @@ from rest_framework.views import set_rollback
 from {{ cookiecutter.project_slug }}.core.exceptions import DomainError
 from {{ cookiecutter.project_slug }}.core.observability.logging import request_id
 
+from . import throttling
 from .versions import VERSIONS
 
 logger = logging.getLogger(__name__)
@@ -161,7 +162,9 @@ def exception_handler(exc: Exception, context: Mapping[str, object]) -> Response
         status, data = 500, body(status=500, code="server_error", message=message)
     set_rollback()
     request = context.get("request")
-    if isinstance(request, Request):  # JSON even from a view serving something else (the schema's YAML, the docs' HTML)
+    if isinstance(request, Request):
+        throttling.take_back(request)  # a refused request is not counted where no limit compared it
+        # JSON even from a view serving something else (the schema's YAML, the docs' HTML)
         request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
     return Response(data, status=status, headers=headers)
 

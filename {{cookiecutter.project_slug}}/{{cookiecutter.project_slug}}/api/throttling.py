@@ -12,6 +12,14 @@ all of them at once with a registered Lua script (EVALSHA: INCR each counter, an
 new one its expiry), then answers for the request. So the order of DEFAULT_THROTTLE_CLASSES
 does not matter and no stated limit goes uncounted. The local-memory cache of zero-service
 mode counts them one by one.
+
+A request made with an API key costs no round trip of its own for its limits: the counters
+it will state are known as soon as the key is (``RateLimit.ahead``: the key's, and billing's
+organization counter), so API key authentication queues their count (``count_ahead``) to
+ride along with the permission set's GET (core.roundtrips), and the throttles compare the
+counts when their turn comes. Counting ahead must not count a refused request: when the
+request is refused before the limits are compared (a permission, the plan), the counters
+the limits did not take are counted back (``take_back``, from the API's error handler).
 """
 
 import logging
@@ -27,6 +35,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
+from {{ cookiecutter.project_slug }}.core import roundtrips
 from {{ cookiecutter.project_slug }}.core.cacheguard import redis_script
 
 if TYPE_CHECKING:  # rest_framework.views imports the authentication classes, which import this module
@@ -51,6 +60,17 @@ end
 return counts
 """
 _COUNTED = "_rate_limits_counted"  # set on a request once its limits are counted
+_AHEAD = "_rate_limits_ahead"  # the request's counters counted ahead (Ahead), if any
+
+# KEYS: counters counted ahead that no limit took. Takes one back from each that still exists.
+_TAKE_BACK = """
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then
+    redis.call('DECR', key)
+  end
+end
+return 0
+"""
 
 
 def _window() -> tuple[int, float]:
@@ -82,16 +102,76 @@ def _count(counters: list[str]) -> list[int] | None:
         return None
 
 
-def over_limits(limits: Limits) -> float | None:
-    """Count a request against each (counter, limit a minute): the seconds to wait if over any, else None."""
+class Ahead:
+    """Counters of a request counted ahead of its throttles, in the round trip of its permission read."""
+
+    def __init__(self, window: int, left: float, counters: list[str], ride: roundtrips.Ride) -> None:
+        self.window, self.left, self.counters, self.ride = window, left, counters, ride
+        self.taken: set[str] = set()  # those a stated limit compared
+
+    def counts(self) -> dict[str, int] | None:
+        """Each counter's new value; None if the cache could not be reached."""
+        try:
+            return dict(zip(self.counters, (int(count) for count in self.ride.result()), strict=True))
+        except Exception:
+            logger.warning("rate limit cache unreachable; letting the request through", exc_info=True)
+            return None
+
+
+def over_limits(limits: Limits, ahead: Ahead | None = None) -> float | None:
+    """Count a request against each (counter, limit a minute): the seconds to wait if over any, else None.
+
+    Counters already counted ``ahead`` are not counted again: their counts are compared.
+    """
     stated = list(limits)
     if not stated:
         return None  # no limit: no counter, no round trip
-    window, left = _window()
-    counts = _count([f"{counter}:{window}" for counter, _ in stated])
-    if counts is None:
+    window, left = (ahead.window, ahead.left) if ahead is not None else _window()
+    names = [f"{counter}:{window}" for counter, _ in stated]
+    known: dict[str, int] = {}
+    if ahead is not None and (early := ahead.counts()) is not None:
+        known = {name: early[name] for name in names if name in early}
+        ahead.taken.update(known)
+    rest = [name for name in names if name not in known]
+    counted = _count(rest) if rest else []
+    if counted is None:
         return None
-    return left if any(count > limit for count, (_, limit) in zip(counts, stated, strict=True)) else None
+    counts = {**known, **dict(zip(rest, counted, strict=True))}
+    return left if any(counts[name] > limit for name, (_, limit) in zip(names, stated, strict=True)) else None
+
+
+def count_ahead(request: Request, view: "APIView", principal: object) -> None:
+    """Queue the count of the counters the view's limits will state for ``principal``, to ride along with the
+    request's next Redis read (API key authentication calls it before reading the key's permission set)."""
+    throttles = [throttle for throttle in view.get_throttles() if isinstance(throttle, RateLimit)]
+    counters = [counter for throttle in throttles for counter in throttle.ahead(request, view, principal)]
+    script = redis_script(caches["default"], _COUNT) if counters else None
+    if script is None:  # nothing to count, or the local-memory cache: counted when stated
+        return
+    window, left = _window()
+    names = [f"{counter}:{window}" for counter in counters]
+    keys = [cache.make_and_validate_key(name) for name in names]
+    ride = roundtrips.ride_along(script, keys=keys, args=[TTL])
+    if ride is not None:
+        setattr(request, _AHEAD, Ahead(window, left, names, ride))
+
+
+def take_back(request: Request) -> None:
+    """The request was refused: count back what was counted ahead and no limit compared (none, if not yet sent)."""
+    ahead: Ahead | None = getattr(request, _AHEAD, None)
+    if ahead is None:
+        return
+    delattr(request, _AHEAD)
+    if ahead.ride.cancel():
+        return  # never sent: nothing was counted
+    untaken = [name for name in ahead.counters if name not in ahead.taken]
+    script = redis_script(caches["default"], _TAKE_BACK) if untaken else None
+    if script is None:
+        return
+    try:
+        script(keys=[cache.make_and_validate_key(name) for name in untaken])
+    except Exception:
+        logger.warning("rate limit cache unreachable; a refused request stays counted", exc_info=True)
 
 
 class RateLimit(BaseThrottle):
@@ -111,12 +191,20 @@ class RateLimit(BaseThrottle):
         """The (counter, requests a minute) pairs that apply to this request (the window is added to each name)."""
         raise NotImplementedError
 
+    def ahead(self, request: Request, view: "APIView", principal: object) -> list[str]:
+        """The counters ``limits`` may state for this principal, known before authentication ends (``count_ahead``).
+
+        A counter named here that ``limits`` does not state is counted all the same, unless the request
+        is refused: name only counters that nothing but this limit reads."""
+        return []
+
     def allow_request(self, request: Request, view: "APIView") -> bool:
         if getattr(request, _COUNTED, False):
             return True
         setattr(request, _COUNTED, True)
         throttles = [throttle for throttle in view.get_throttles() if isinstance(throttle, RateLimit)]
-        self.wait_seconds = over_limits(pair for throttle in throttles for pair in throttle.limits(request, view))
+        stated = (pair for throttle in throttles for pair in throttle.limits(request, view))
+        self.wait_seconds = over_limits(stated, getattr(request, _AHEAD, None))
         return self.wait_seconds is None
 
     def wait(self) -> float | None:
@@ -134,6 +222,10 @@ class PrincipalRateThrottle(RateLimit):
         if user is not None and user.is_authenticated:
             return [(f"throttle:user:{user.pk}", settings.API_RATE_LIMIT_USER)]
         return []
+
+    def ahead(self, request: Request, view: "APIView", principal: object) -> list[str]:
+        key_id = getattr(principal, "api_key_id", None)
+        return [] if key_id is None else [f"throttle:key:{key_id}"]
 
 
 def client_address(request: Request) -> str:

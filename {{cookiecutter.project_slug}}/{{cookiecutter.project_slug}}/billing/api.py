@@ -4,14 +4,16 @@ One DRF throttle class (in DEFAULT_THROTTLE_CLASSES), so every organization endp
 obeys the plan without each view asking: it runs after the permission check, whose
 cached value already holds the entitlements (no query, no second cache read). The plan's
 rate limit is an ``api.throttling.RateLimit``: it is counted with the per-user and per-key
-limit in the same round trip to Redis, whichever throttle class comes first. A request the
-plan refuses is not counted against the organization. Refusals use the API's one error
+limit in the same round trip to Redis, whichever throttle class comes first (for an API
+key, in the permission read's round trip: ``ahead``). A request the plan refuses is not
+counted against the organization. Refusals use the API's one error
 shape: ``plan_required`` and ``payment_required`` (402), ``throttled`` (429).
 """
 
 import uuid
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.request import Request
 
@@ -42,6 +44,10 @@ class PlanEnforcement(RateLimit):
         if refusal is not None:
             raise PlanRefusal(refusal)
         return super().allow_request(request, view)
+
+    def ahead(self, request: Request, view: "APIView", principal: object) -> list[str]:
+        organization = getattr(view, "kwargs", {}).get("organization_id")
+        return [f"throttle:org:{organization}"] if settings.BILLING_ENABLED and organization is not None else []
 
     def limits(self, request: Request, view: "APIView") -> Limits:
         organization = _organization(request, view)

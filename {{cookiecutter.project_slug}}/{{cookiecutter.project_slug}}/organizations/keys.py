@@ -222,11 +222,19 @@ def _record(public_id: uuid.UUID, before_query: Callable[[], None]) -> _Record |
     return record
 
 
-def authenticate_token(token: str, *, before_query: Callable[[], None] = _no_check) -> ApiKeyUser:
+def authenticate_token(
+    token: str,
+    *,
+    before_query: Callable[[], None] = _no_check,
+    identified: Callable[[ApiKeyUser], None] | None = None,
+) -> ApiKeyUser:
     """The key a token belongs to, if it is live; InvalidToken otherwise.
 
     ``before_query`` runs before the token costs a database query (a key this process
-    does not know yet); it may raise to refuse the attempt.
+    does not know yet); it may raise to refuse the attempt. ``identified`` is told the
+    key once its secret matches, before its permission set is read (which says whether
+    it was revoked): the caller may queue work to ride along with that read
+    (core.roundtrips).
     """
     parsed = parse_token(token)
     if parsed is None:
@@ -237,12 +245,14 @@ def authenticate_token(token: str, *, before_query: Callable[[], None] = _no_che
         raise InvalidToken("Unknown API key.")
     if record.expires_at is not None and record.expires_at <= timezone.now():
         raise InvalidToken("This API key has expired.")
-    if not permissions_for(organization_public_id=record.organization_public_id, user_id=-record.key_id):
+    organization_public_id = record.organization_public_id
+    user = ApiKeyUser(api_key_id=record.key_id, public_id=public_id, organization_public_id=organization_public_id)
+    if identified is not None:
+        identified(user)
+    if not permissions_for(organization_public_id=organization_public_id, user_id=-record.key_id):
         raise InvalidToken("This API key was revoked.")
     _note_use(record.key_id)
-    return ApiKeyUser(
-        api_key_id=record.key_id, public_id=public_id, organization_public_id=record.organization_public_id
-    )
+    return user
 
 
 def _note_use(key_id: int) -> None:

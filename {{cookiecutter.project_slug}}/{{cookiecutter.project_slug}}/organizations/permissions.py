@@ -12,7 +12,9 @@ Caching (after Sentry's versioned keys):
 
 - The permission set of (organization, user) is memoised for the request and
   stored in the cache under one key; a version for the pair sits under a
-  second key. A warm check is one GET of the stored set.
+  second key. A warm check is one GET of the stored set. Script calls the
+  request queued meanwhile (an API key's rate-limit counters) are sent in the
+  same round trip (core.roundtrips).
 - A role or membership change calls ``permissions_changed`` inside its
   transaction. Once the transaction commits, the bump replaces the version by
   a new random one and deletes the stored set, atomically (MULTI), so the very
@@ -55,7 +57,7 @@ from django.core.cache.backends.base import BaseCache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
-from {{ cookiecutter.project_slug }}.core import requestcache
+from {{ cookiecutter.project_slug }}.core import requestcache, roundtrips
 from {{ cookiecutter.project_slug }}.core.cacheguard import raw_redis, redis_script
 
 from .models import ApiKey, Membership, PermissionInvalidation, Role
@@ -215,9 +217,9 @@ class _Store:
         return str(self.backend.make_key(name))
 
     def read(self, set_key: str) -> str | None:
-        """The stored permission list, or None if there is none."""
+        """The stored permission list, or None if there is none (the request's queued script calls ride along)."""
         if self.redis is not None:
-            stored = self.redis.get(self.key(set_key))
+            stored = roundtrips.get_with_rides(self.redis, self.key(set_key))
             return stored.decode() if stored is not None else None
         found: str | None = self.backend.get(set_key)
         return found
