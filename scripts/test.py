@@ -12,7 +12,7 @@ variation, install it with ``uv sync --frozen`` and run its linters, type
 checker, Django checks and its own suite against Postgres and Redis
 (RUNWAY_TEST_DATABASE_URL, RUNWAY_TEST_REDIS_URL; default: the local servers);
 then, one at a time on the quiet machine, the tests that load it to measure it
-(marked ``alone``: the fault run, the short benchmark and capacity runs).
+(marked ``alone``: the fault run, whose targets are times).
 ``-m "not slow"`` runs only the fast tests, which need no service.
 """
 

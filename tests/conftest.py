@@ -123,11 +123,11 @@ def needs_of(item: pytest.Item) -> set[str]:
 # hands groups out in collection order (--no-loadscope-reorder): the long ones start at once and the short ones
 # fill the end, instead of a ten-minute group starting last because it holds few tests.
 LONGEST_GROUPS = [
-    "default", "custom", "no-example", "pages", "docs", "first-feature", "remove-example", "template-update",
-    "demo",
+    "default", "custom", "no-example", "pages", "docs", "benchmarks", "first-feature", "remove-example",
+    "template-update", "demo",
 ]  # fmt: skip
-# The tests marked ``alone`` load the machine to measure it (the fault run, the short benchmark and capacity runs),
-# and their time-based targets miss when other tests load it too: scripts/test.py runs the rest in parallel first
+# The tests marked ``alone`` load the machine to measure it against targets that are times (the fault run), which
+# miss when other tests load it too: scripts/test.py runs the rest in parallel first
 # (RUNWAY_PHASE=parallel leaves them out), then these one at a time on the quiet machine (RUNWAY_PHASE=alone keeps
 # only them). Without RUNWAY_PHASE, pytest runs whatever is selected.
 PHASE = os.environ.get("RUNWAY_PHASE", "")

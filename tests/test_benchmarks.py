@@ -45,8 +45,10 @@ def test_each_benchmark_refuses_a_count_that_is_not_a_whole_number_above_zero(sc
     assert "baking" not in result.stderr
 
 
+# The short runs judge no figure (their rounds are too short to), so they run beside the other tests; one group,
+# scheduled among the long ones (tests/conftest.py), so that the two are not left to the end of the run.
 @pytest.mark.slow
-@pytest.mark.alone
+@pytest.mark.xdist_group("benchmarks")
 @pytest.mark.needs("wrk")
 def test_a_short_run_prints_every_ratio(services):
     short = ["--rounds", "1", "--seconds", "0.5", "--clients", "2", "--jobs", "200", "--requests", "100"]
@@ -106,6 +108,7 @@ def test_the_comparison_refuses_a_bad_revision_or_option_before_any_work(argumen
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("benchmarks")
 @pytest.mark.needs("wrk")
 def test_a_short_comparison_prints_every_ratio(services):
     short = ["HEAD", "--rounds", "1", "--seconds", "0.5", "--clients", "2"]

@@ -54,7 +54,6 @@ def test_too_many_users_in_all_are_refused():
 
 @pytest.mark.slow
 @pytest.mark.needs("postgres", "redis")
-@pytest.mark.alone
 def test_a_tiny_run_prints_a_line_per_step_and_the_result():
     tiny = ["--step", "2", "--steps", "2", "--hold", "5", "--spawn-rate", "2", "--think-time", "0.5-1"]
     result = subprocess.run(
