@@ -15,6 +15,9 @@ def app_pages() -> list[URLPattern | URLResolver]:
 
 
 urlpatterns = [
+    # First: Django tries the patterns in order, and the API is the hot path (the pages' empty-prefix includes
+    # below would each be tried before it). Nothing else is served under /api/.
+    path("api/", include("{{ cookiecutter.project_slug }}.api.urls")),
     path("", core_views.home, name="home"),
     path("favicon.ico", core_views.favicon),
     path("dev/emails/", core_views.email_previews, name="email_previews"),  # DEBUG only (404 otherwise)
@@ -27,7 +30,6 @@ urlpatterns = [
     path("", include("{{ cookiecutter.project_slug }}.webhooks.urls")),
     path("", include("{{ cookiecutter.project_slug }}.billing.urls")),
     *app_pages(),
-    path("api/", include("{{ cookiecutter.project_slug }}.api.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
