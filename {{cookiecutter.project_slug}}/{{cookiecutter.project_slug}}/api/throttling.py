@@ -129,7 +129,10 @@ def over_limits(limits: Limits, ahead: Ahead | None = None) -> float | None:
     window, left = (ahead.window, ahead.left) if ahead is not None else _window()
     names = [f"{counter}:{window}" for counter, _ in stated]
     known: dict[str, int] = {}
-    if ahead is not None and (early := ahead.counts()) is not None:
+    if ahead is not None:
+        early = ahead.counts()
+        if early is None:
+            return None  # the cache could not be reached (counts() warned): no second try, the request goes through
         known = {name: early[name] for name in names if name in early}
         ahead.taken.update(known)
     rest = [name for name in names if name not in known]
