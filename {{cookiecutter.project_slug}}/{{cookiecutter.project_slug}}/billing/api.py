@@ -46,7 +46,7 @@ class PlanEnforcement(RateLimit):
         return super().allow_request(request, view)
 
     def ahead(self, request: Request, view: "APIView", principal: object) -> list[str]:
-        organization = getattr(view, "kwargs", {}).get("organization_id")
+        organization = _url_organization(view)  # request.user is not set yet: the key is being authenticated
         return [f"throttle:org:{organization}"] if settings.BILLING_ENABLED and organization is not None else []
 
     def limits(self, request: Request, view: "APIView") -> Limits:
@@ -65,6 +65,11 @@ def _organization(request: Request, view: "APIView") -> uuid.UUID | None:
     """The organization of an organization endpoint called by a signed-in user or a key; else None."""
     if request.user is None or not request.user.is_authenticated:
         return None
+    return _url_organization(view)
+
+
+def _url_organization(view: "APIView") -> uuid.UUID | None:
+    """The organization in the URL of an organization endpoint; else None."""
     organization: uuid.UUID | None = getattr(view, "kwargs", {}).get("organization_id")
     return organization
 
