@@ -13,8 +13,10 @@ bench_replicas.py (imported from them, so each script alone measures the same):
    billing on: a Pro organization's plan checks and its per-organization rate
    limit) and one project (v2); beside them, under the same gunicorn flags, the
    outside reference scripts/bench_floor (a minimal Django + DRF project, none of
-   our stack): its bare view, one row and a list of 20 with DRF token auth; all
-   in the same alternating rounds, loaded by wrk (else Python threads, which say
+   our stack): its bare view, one row and a list of 20 with DRF token auth, and
+   its one row with one Redis round trip more (a pipelined GET and a counted
+   INCR: the ceiling for a design that checks revocable grants and a shared rate
+   limit in Redis, as ours does); all in the same alternating rounds, loaded by wrk (else Python threads, which say
    that their figures are client-bound);
 2. the permission check in one process: warm, second in a request, cold (after a
    change), next to one raw Redis GET of the same value; the warm entitlement
@@ -109,6 +111,7 @@ def main() -> int:
     billed = "d ours (v2), billing on"
     one_row, reference_bare = "e ours, one row (v2)", "f reference bare"
     reference_one_row, reference_list = "g reference, one row", "h reference, list of 20"
+    ceiling = "i reference, one row and a Redis round trip"
 
     def http_row(title: str, top: str, bottom: str) -> Row:
         # A round measures the endpoints back to back: its own ratio is the least disturbed by other load.
@@ -120,6 +123,8 @@ def main() -> int:
             "ratio: median of each round's own ratio",
             [
                 http_row("our one row, API key, v2 / reference one row (token)", one_row, reference_one_row),
+                http_row("reference one row and a Redis round trip / without", ceiling, reference_one_row),
+                http_row("our one row / reference one row and a Redis round trip", one_row, ceiling),
                 http_row("our list of 20, v2 / reference list of 20 (token)", ours, reference_list),
                 http_row("our bare view / reference bare view", bare, reference_bare),
                 ("bare Django view", requests[bare], None, 1.0),

@@ -24,7 +24,12 @@ machine hits all alike:
   e  ours, one row: GET one project (v2) with the same API key;
   f  the reference's bare view (/bare/): a plain Django view, no database;
   g  the reference's one row (/api/v1/me/): DRF token auth, the user;
-  h  the reference's list of 20 (/api/v1/items/): token auth, 20 rows.
+  h  the reference's list of 20 (/api/v1/items/): token auth, 20 rows;
+  i  the reference's one row and one Redis round trip: g's view, sending first a
+     pipelined GET and a counted INCR with its expiry, the least that a permission
+     set cached revocably in Redis and a rate limit shared by the workers cost (ours
+     sends exactly this round trip, as a GET and a script call). None of our code: the
+     reference's own server and settings, with one URL added after its own (BOUND_URLS).
 
 a and b run inside our stack (our middleware), so they cannot show what the stack
 costs: e/g, c/h and a/f (our middleware alone) do. The load comes from wrk when
@@ -68,6 +73,36 @@ HOST = "bench.example.com"
 # of its own, outside the 10-15 the template's tests and other benchmarks use.
 REFERENCE = Path(__file__).resolve().parent / "bench_floor"
 REFERENCE_REDIS_DB = 9
+
+# Endpoint i: the reference's one row and one Redis round trip, which a design that caches grants revocably in Redis
+# and counts a shared rate limit there cannot do without. The ceiling of ours / reference for one row is i/g. Served
+# by the reference's code under its own settings, with this URL after its own; the keys are under the prefix its
+# cache uses (":1:"), so drop_reference_cache removes them.
+BOUND_SETTINGS = """from floorproj.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bound_urls"
+"""
+BOUND_URLS = """import time
+
+from catalog.views import Me
+from django.urls import path
+from django_redis import get_redis_connection
+from floorproj.urls import urlpatterns as reference_urlpatterns
+
+
+class MeAndOneRedisRoundTrip(Me):
+    def get(self, request):
+        counter = f":1:bound:count:{request.user.pk}:{int(time.time() // 60)}"
+        pipeline = get_redis_connection("default").pipeline(transaction=False)
+        pipeline.get(f":1:bound:grants:{request.user.pk}")
+        pipeline.incr(counter)
+        pipeline.expire(counter, 120)
+        pipeline.execute()
+        return super().get(request)
+
+
+urlpatterns = [*reference_urlpatterns, path("api/v1/me-and-redis/", MeAndOneRedisRoundTrip.as_view())]
+"""
 
 # Added to the baked project for the benchmark only: endpoints a and b next to the real URLs.
 BENCH_SETTINGS = """from .production import *  # noqa: F403
@@ -438,10 +473,16 @@ def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, 
         seed = seed_project(project, server_env)
         token = seed_reference(python, reference_env)
 
+        bound = project / "bench_bound"
+        bound.mkdir(exist_ok=True)
+        (bound / "bound_settings.py").write_text(BOUND_SETTINGS, encoding="utf-8")
+        (bound / "bound_urls.py").write_text(BOUND_URLS, encoding="utf-8")
+        bound_env = {**reference_env, "DJANGO_SETTINGS_MODULE": "bound_settings", "PYTHONPATH": str(bound)}
         servers += [serve(project, server_env), serve(project, billing_env), serve_reference(project, reference_env)]
-        for (server, port), ready in zip(servers, ("/healthz", "/healthz", "/bare/"), strict=True):
+        servers.append(serve_reference(project, bound_env))
+        for (server, port), ready in zip(servers, ("/healthz", "/healthz", "/bare/", "/bare/"), strict=True):
             wait_until_serving(server, port, ready)
-        (_, plain), (_, billing), (_, reference) = servers
+        (_, plain), (_, billing), (_, reference), (_, ceiling) = servers
         projects = f"organizations/{seed['organization']}/projects/"
         key = {"Authorization": f"Bearer {seed['api_key']}"}
         endpoints: Endpoints = {
@@ -454,6 +495,7 @@ def measure(project: Path, env: dict[str, str], *, rounds: int, seconds: float, 
             "f reference bare": (reference, "/bare/", {}, None),
             "g reference, one row": (reference, "/api/v1/me/", token, 1),
             "h reference, list of 20": (reference, "/api/v1/items/", token, 20),
+            "i reference, one row and a Redis round trip": (ceiling, "/api/v1/me-and-redis/", token, 1),
         }
         check_and_warm(endpoints, clients)
         # Billing is on where it should be: the plan's per-organization counter exists under its cache prefix only.
@@ -495,11 +537,16 @@ def main() -> int:
     print(f"\nmedian requests/s over {rounds} ({client_label(args.clients)}),")
     print("gunicorn (2 sync workers): ours with production settings, pooled Postgres, Redis; the reference beside it:")
     for name, value in medians.items():
-        print(f"  {name:<26} {value:8.0f}")
+        print(f"  {name:<44} {value:8.0f}")
     ratios = {  # top / bottom, each the median of the per-round ratios
         "e/g (one row, ours / reference)": ("e ours, one row (v2)", "g reference, one row"),
         "c/h (list of 20, ours / reference)": ("c ours (v2)", "h reference, list of 20"),
         "a/f (bare view, ours / reference)": ("a bare Django", "f reference bare"),
+        "i/g (one row, a Redis round trip more)": (
+            "i reference, one row and a Redis round trip",
+            "g reference, one row",
+        ),
+        "e/i (one row, ours / that)": ("e ours, one row (v2)", "i reference, one row and a Redis round trip"),
         "c/a": ("c ours (v2)", "a bare Django"),
         "c/b": ("c ours (v2)", "b plain DRF"),
         "d/b": ("d ours (v2), billing on", "b plain DRF"),
@@ -508,7 +555,7 @@ def main() -> int:
     }
     print("medians of the per-round ratios:")
     for label, (top, bottom) in ratios.items():
-        print(f"  {label:<36} {per_round(results, top, bottom):5.2f}")
+        print(f"  {label:<40} {per_round(results, top, bottom):5.2f}")
     return 0
 
 

@@ -61,6 +61,8 @@ def test_a_short_run_prints_every_ratio(services):
     assert "HTTP (wrk, 2 connections)" in table, "the load comes from wrk, not the client-bound Python fallback"
     for row in (
         "our one row, API key, v2 / reference one row (token)",
+        "reference one row and a Redis round trip / without",
+        "our one row / reference one row and a Redis round trip",
         "our list of 20, v2 / reference list of 20 (token)",
         "our bare view / reference bare view",
         "plain DRF list of 20, token auth / bare view",
