@@ -1,6 +1,8 @@
 """The projects endpoints on both versions: one set of handlers, two contracts."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from {{ cookiecutter.project_slug }}.organizations.models import Role
 from {{ cookiecutter.project_slug }}.projects.models import Project
@@ -170,3 +172,30 @@ def test_v1_orders_and_filters_by_title(api, organization):
 
     assert [p["title"] for p in walk(api, organization, ordering="-title")] == ["c", "b", "a"]
     assert [p["title"] for p in walk(api, organization, title="b")] == ["b"]
+
+
+def test_reading_one_project_is_one_query_of_its_own_columns(api, organization):
+    project = ProjectFactory(organization=organization)
+    url = projects_url(organization, project)
+    api.get(url)  # warm: the key and the permission set
+
+    with CaptureQueriesContext(connection) as captured:
+        assert api.get(url).status_code == 200
+
+    [sql] = [query["sql"] for query in captured.captured_queries]
+    assert "JOIN" in sql  # scoped to the organization in the URL
+    assert '"organizations_organization"."name"' not in sql  # nothing of the organization loaded
+
+
+def test_a_change_loads_its_organization_in_the_same_query(api, organization):
+    project = ProjectFactory(organization=organization)
+    url = projects_url(organization, project)
+    api.patch(url, {"description": "warm"})
+
+    with CaptureQueriesContext(connection) as captured:
+        assert api.patch(url, {"description": "Changed"}).status_code == 200
+
+    reads = [query["sql"] for query in captured.captured_queries if query["sql"].startswith("SELECT")]
+    reads = [sql for sql in reads if '"organizations_organization"' in sql]
+    assert len(reads) == 1, reads  # the project with its organization; no second read for the check
+    assert '"organizations_organization"."name"' in reads[0]

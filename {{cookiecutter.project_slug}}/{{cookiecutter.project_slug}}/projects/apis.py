@@ -102,14 +102,16 @@ class ProjectDetailApi(ApiView):
         "DELETE": ProjectPerm.EDIT,
     }
 
-    def project(self) -> Project:
+    def project(self, *, with_organization: bool = True) -> Project:
         return selectors.project_in(
-            organization_public_id=self.organization_public_id, public_id=self.kwargs["project_id"]
+            organization_public_id=self.organization_public_id,
+            public_id=self.kwargs["project_id"],
+            with_organization=with_organization,
         )
 
     @extend_schema(operation_id="projects_retrieve", tags=TAGS, responses=ProjectOutputSerializer)
     def get(self, request: Request, **kwargs: object) -> Response:
-        return self.output(ProjectOutputSerializer, self.project())
+        return self.output(ProjectOutputSerializer, self.project(with_organization=False))
 
     @extend_schema(
         operation_id="projects_update",
