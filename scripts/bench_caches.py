@@ -11,7 +11,7 @@ bypassed, so that both see the same moment of the machine:
   the database each time), without ``api.views``' memo of valid list queries (the query is
   validated by its serializer each time), and with the rate limits counted in a Redis round
   trip of their own instead of riding along with the permission set's GET
-  (``api.throttling.count_ahead``, issue 18);
+  (``api.throttling.count_ahead``, issue 18), with the key and signed in (the session cookie);
 - the warm permission check: without ``organizations.permissions``' memo of key names
   (``_keys``) and of parsed stored values (``_parse``);
 - the warm entitlement check: without ``billing.entitlements``' memo of decoded values
@@ -62,7 +62,7 @@ organization = services.organization_create(name="Caches", owner=user)
 BillingAccount.objects.create(organization=organization, plan="pro", status="active", seats=1)
 # Every rate limit is counted, never reached.
 EntitlementOverride.objects.create(organization=organization, key=Limit.API_RATE_PER_MINUTE, limit=10**9)
-settings.API_RATE_LIMIT_KEY = 10**9
+settings.API_RATE_LIMIT_KEY = settings.API_RATE_LIMIT_USER = 10**9
 for number in range(20):
     project_create(organization=organization, actor=user, name=f"Project {number}", description="A project.")
 _, token = keys.api_key_create(
@@ -75,6 +75,15 @@ auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 def request():
     response = client.get(url, **auth)
+    assert response.status_code == 200, response.content[:300]
+
+
+signed_in = Client(HTTP_HOST=client.defaults["HTTP_HOST"])
+signed_in.force_login(user)
+
+
+def session_request():
+    response = signed_in.get(url)
     assert response.status_code == 200, response.content[:300]
 
 
@@ -188,13 +197,14 @@ connection.close()
 connection.ensure_connection()  # the pool exists
 connection.close()
 connection.pool._check = SHIPPED_LENDING
-for function in (request, check, entitled, one_row):
+for function in (request, session_request, check, entitled, one_row):
     for _ in range(50):
         function()  # warm: the process's caches, Redis's values, the connection
 cases = [
     ("API request, no record of known keys", request, without_records, COUNT // 4),
     ("API request, no memo of valid list queries", request, without_valid_queries, COUNT // 4),
     ("API request, rate limits in a round trip of their own", request, without_counting_ahead, COUNT // 4),
+    ("session request, rate limits in a round trip of their own", session_request, without_counting_ahead, COUNT // 4),
     ("warm permission check, no memo of key names", check, without_keys, COUNT),
     ("warm permission check, no memo of parsed values", check, without_parse, COUNT),
     ("warm entitlement check, no memo of decoded values", entitled, without_decode, COUNT),

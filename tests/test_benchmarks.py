@@ -74,6 +74,7 @@ def test_a_short_run_prints_every_ratio(services):
         "cold (after a role change) / warm",
         "warm entitlement check / one raw Redis GET",
         "API request, no record of known keys",
+        "session request, rate limits in a round trip of their own",
         "API request, no memo of valid list queries",
         "warm permission check, no memo of parsed values",
         "warm entitlement check, no memo of decoded values",

@@ -4,9 +4,10 @@ import logging
 
 import pytest
 from django.core.cache import cache, caches
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from {{ cookiecutter.project_slug }}.api import throttling
+from {{ cookiecutter.project_slug }}.api.versions import VERSIONS
 from {{ cookiecutter.project_slug }}.core.cacheguard import raw_redis
 from {{ cookiecutter.project_slug }}.organizations.models import ApiKey
 
@@ -51,6 +52,21 @@ def test_an_api_keys_request_costs_one_redis_round_trip(api, organization, mid_w
 
     assert sent == ["GET"], "the permission set and the key's counter, in one pipeline"
     assert counted(ApiKey.objects.get(organization=organization)) == 2
+
+
+@pytest.mark.services
+def test_a_signed_in_users_request_sends_its_limits_with_its_permission_read(owner, organization, mid_window):
+    client = Client()
+    client.force_login(owner.user)
+    path = f"/api/{VERSIONS.latest.name}/{widgets_url(organization)}"
+    assert client.get(path).status_code == 200  # warm: the permission set, the script, the session's activity
+
+    with redis_round_trips() as sent:
+        assert client.get(path).status_code == 200
+
+    assert sent == ["MGET", "GET"], "the session, then the permission set and the user's counter in one pipeline"
+    window, _ = throttling._window()
+    assert int(cache.get(f"throttle:user:{owner.user.pk}:{window}", 0)) == 2
 
 
 @pytest.mark.services

@@ -7,6 +7,9 @@
 - ``X-Session-Token: <token>``: allauth's headless app sessions, for mobile apps.
 - The session cookie, for this project's own pages; CSRF is enforced on writes.
 
+Once the user of a session is known, its rate limits are counted ahead too, in the round trip
+of its permission set's GET.
+
 The session-based two record activity for the sessions page at most every
 ACTIVITY_INTERVAL seconds per session, instead of on every request (a write each).
 """
@@ -44,6 +47,13 @@ def track_activity(request: Request, user: AbstractBaseUser, session: SessionBas
     usersessionkit.track_activity(request._request, user=user, session=session)
 
 
+def _count_ahead(request: Request, principal: object) -> None:
+    """Queue the count of the principal's rate limits to ride along with the request's permission read."""
+    view = request.parser_context.get("view")
+    if view is not None:
+        count_ahead(request, view, principal)
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
@@ -57,11 +67,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if not token or " " in token:
             failures.failed()
             raise exceptions.AuthenticationFailed("Send the key as: Authorization: Bearer <key>.")
-        view = request.parser_context.get("view")
 
         def identified(key: ApiKeyUser) -> None:  # its counters ride along with its permission read
-            if view is not None:
-                count_ahead(request, view, key)
+            _count_ahead(request, key)
 
         try:
             user = authenticate_token(token, before_query=failures.check, identified=identified)
@@ -89,6 +97,7 @@ class AppSessionAuthentication(XSessionTokenAuthentication):  # type: ignore[mis
         if result is None or result.user is None or not result.user.is_active:
             raise exceptions.AuthenticationFailed("The session token is not valid; sign in again.")
         track_activity(request, result.user, result.session)
+        _count_ahead(request, result.user)
         return result.user, result.session
 
 
@@ -99,4 +108,5 @@ class SessionAuthentication(authentication.SessionAuthentication):
         result = super().authenticate(request)
         if result is not None:
             track_activity(request, result[0], request._request.session)
+            _count_ahead(request, result[0])
         return result

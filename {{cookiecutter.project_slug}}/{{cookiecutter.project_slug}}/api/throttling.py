@@ -13,13 +13,15 @@ new one its expiry), then answers for the request. So the order of DEFAULT_THROT
 does not matter and no stated limit goes uncounted. The local-memory cache of zero-service
 mode counts them one by one.
 
-A request made with an API key costs no round trip of its own for its limits: the counters
-it will state are known as soon as the key is (``RateLimit.ahead``: the key's, and billing's
-organization counter), so API key authentication queues their count (``count_ahead``) to
-ride along with the permission set's GET (core.roundtrips), and the throttles compare the
-counts when their turn comes. Counting ahead must not count a refused request: when the
-request is refused before the limits are compared (a permission, the plan), the counters
-the limits did not take are counted back (``take_back``, from the API's error handler).
+A request made with an API key or by a signed-in user (session cookie or app token) costs no
+round trip of its own for its limits: the counters it will state are known as soon as the key
+or the user is (``RateLimit.ahead``: the key's or the user's, and billing's organization
+counter), so authentication queues their count (``count_ahead``) to ride along with the
+permission set's GET (core.roundtrips), and the throttles compare the counts when their turn
+comes (a view that reads no permission set sends the count alone, as before). Counting ahead
+must not count a refused request: when the request is refused before the limits are compared
+(a permission, the plan), the counters the limits did not take are counted back (``take_back``,
+from the API's error handler).
 """
 
 import logging
@@ -218,17 +220,20 @@ class PrincipalRateThrottle(RateLimit):
     """Requests per minute of each user and each API key. Anonymous requests never get this far (401 first)."""
 
     def limits(self, request: Request, view: "APIView") -> Limits:
-        user = request.user
-        key_id = getattr(user, "api_key_id", None)
-        if key_id is not None:
-            return [(f"throttle:key:{key_id}", settings.API_RATE_LIMIT_KEY)]
-        if user is not None and user.is_authenticated:
-            return [(f"throttle:user:{user.pk}", settings.API_RATE_LIMIT_USER)]
-        return []
+        return self._limits_of(request.user)
 
     def ahead(self, request: Request, view: "APIView", principal: object) -> list[str]:
+        return [counter for counter, _ in self._limits_of(principal)]
+
+    @staticmethod
+    def _limits_of(principal: object) -> Limits:
+        """An API key's limit, or a signed-in user's (session or app token); none for anyone else."""
         key_id = getattr(principal, "api_key_id", None)
-        return [] if key_id is None else [f"throttle:key:{key_id}"]
+        if key_id is not None:
+            return [(f"throttle:key:{key_id}", settings.API_RATE_LIMIT_KEY)]
+        if getattr(principal, "is_authenticated", False):
+            return [(f"throttle:user:{getattr(principal, 'pk', None)}", settings.API_RATE_LIMIT_USER)]
+        return []
 
 
 def client_address(request: Request) -> str:
