@@ -6,13 +6,15 @@ import pytest
 from django.core.cache import cache, caches
 from django.test import Client, override_settings
 
+from {{ cookiecutter.project_slug }}.accounts.models import User
 from {{ cookiecutter.project_slug }}.api import throttling
 from {{ cookiecutter.project_slug }}.api.versions import VERSIONS
 from {{ cookiecutter.project_slug }}.core.cacheguard import raw_redis
-from {{ cookiecutter.project_slug }}.organizations.models import ApiKey
+from {{ cookiecutter.project_slug }}.organizations.models import ApiKey, Role
 
 from tests.api.conftest import Api, widgets_url
 from tests.conftest import redis_cache, redis_round_trips
+from tests.factories import MembershipFactory
 from tests.testapp.permissions import WidgetPerm
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +29,12 @@ def counted(key: ApiKey) -> int:
     """This window's count of the key's requests."""
     window, _ = throttling._window()
     return int(cache.get(f"throttle:key:{key.pk}:{window}", 0))
+
+
+def counted_user(user: User) -> int:
+    """This window's count of the signed-in user's requests."""
+    window, _ = throttling._window()
+    return int(cache.get(f"throttle:user:{user.pk}:{window}", 0))
 
 
 def test_with_the_cache_unreachable_requests_go_through_with_a_warning(api, organization, private_redis, caplog):
@@ -65,8 +73,21 @@ def test_a_signed_in_users_request_sends_its_limits_with_its_permission_read(own
         assert client.get(path).status_code == 200
 
     assert sent == ["MGET", "GET"], "the session, then the permission set and the user's counter in one pipeline"
-    window, _ = throttling._window()
-    assert int(cache.get(f"throttle:user:{owner.user.pk}:{window}", 0)) == 2
+    assert counted_user(owner.user) == 2
+
+
+@pytest.mark.services
+def test_a_signed_in_users_request_its_permissions_refuse_is_not_counted(organization, mid_window):
+    viewer = MembershipFactory(organization=organization, role=Role.VIEWER).user  # may read widgets, not add one
+    client = Client()
+    client.force_login(viewer)
+    path = f"/api/{VERSIONS.latest.name}/{widgets_url(organization)}"
+    assert client.get(path).status_code == 200
+    assert counted_user(viewer) == 1
+
+    assert client.post(path, {"name": "Refused"}, content_type="application/json").status_code == 403
+
+    assert counted_user(viewer) == 1, "counted ahead with the permission read, then counted back"
 
 
 @pytest.mark.services
