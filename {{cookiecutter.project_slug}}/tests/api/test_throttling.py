@@ -25,16 +25,11 @@ def mid_window(monkeypatch):
     monkeypatch.setattr(throttling, "clock", lambda: 1_800_000_030.0)  # 30 s into a minute: no new window starts
 
 
-def counted(key: ApiKey) -> int:
-    """This window's count of the key's requests."""
+def counted(principal: ApiKey | User) -> int:
+    """This window's count of the key's, or the signed-in user's, requests."""
+    kind = "key" if isinstance(principal, ApiKey) else "user"
     window, _ = throttling._window()
-    return int(cache.get(f"throttle:key:{key.pk}:{window}", 0))
-
-
-def counted_user(user: User) -> int:
-    """This window's count of the signed-in user's requests."""
-    window, _ = throttling._window()
-    return int(cache.get(f"throttle:user:{user.pk}:{window}", 0))
+    return int(cache.get(f"throttle:{kind}:{principal.pk}:{window}", 0))
 
 
 def test_with_the_cache_unreachable_requests_go_through_with_a_warning(api, organization, private_redis, caplog):
@@ -73,7 +68,7 @@ def test_a_signed_in_users_request_sends_its_limits_with_its_permission_read(own
         assert client.get(path).status_code == 200
 
     assert sent == ["MGET", "GET"], "the session, then the permission set and the user's counter in one pipeline"
-    assert counted_user(owner.user) == 2
+    assert counted(owner.user) == 2
 
 
 @pytest.mark.services
@@ -83,11 +78,11 @@ def test_a_signed_in_users_request_its_permissions_refuse_is_not_counted(organiz
     client.force_login(viewer)
     path = f"/api/{VERSIONS.latest.name}/{widgets_url(organization)}"
     assert client.get(path).status_code == 200
-    assert counted_user(viewer) == 1
+    assert counted(viewer) == 1
 
     assert client.post(path, {"name": "Refused"}, content_type="application/json").status_code == 403
 
-    assert counted_user(viewer) == 1, "counted ahead with the permission read, then counted back"
+    assert counted(viewer) == 1, "counted ahead with the permission read, then counted back"
 
 
 @pytest.mark.services
