@@ -16,8 +16,8 @@ bench_replicas.py (imported from them, so each script alone measures the same):
    our stack): its bare view, one row and a list of 20 with DRF token auth, and
    its one row with one Redis round trip more (a pipelined GET and a counted
    INCR: the ceiling for a design that checks revocable grants and a shared rate
-   limit in Redis, as ours does); all in the same alternating rounds, loaded by wrk (else Python threads, which say
-   that their figures are client-bound);
+   limit in Redis, as ours does); all in the same alternating rounds, loaded by
+   wrk (else Python threads, which say that their figures are client-bound);
 2. the permission check in one process: warm, second in a request, cold (after a
    change), next to one raw Redis GET of the same value; the warm entitlement
    check (billing's plan, from the same cached value) against the same GET; and
